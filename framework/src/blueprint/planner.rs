@@ -1,0 +1,270 @@
+//! Turns the graph into a plan per route: which values to build, in which order, into which
+//! slot, and how each input receives its value (borrowed, moved or cloned).
+//!
+//! A route is planned twice: the first pass counts how often each request-scoped value is used,
+//! the second decides, knowing the counts, whether a by-value input may move the value or must
+//! clone it, and reports the conflicts. Both passes walk the graph in the same order, so they
+//! number slots the same way.
+
+use std::collections::HashMap;
+
+use super::graph::{Graph, Kind, Provider, Selection};
+use super::report::not_clone;
+use crate::component::{Input, Lifecycle};
+use crate::di::{Access, ConstructStep, InputPlan, Primitive, Source};
+use crate::pipeline::{ErrorSite, Prepared, RouteCalls};
+
+/// How often a value is used within one route.
+#[derive(Debug, Default, Clone, Copy)]
+struct Uses {
+    total: u32,
+    by_value: u32,
+}
+
+impl Uses {
+    fn add(&mut self, input: &Input) {
+        self.total += 1;
+        self.by_value += u32::from(!input.by_ref);
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    slots: Vec<Uses>,
+    body: Uses,
+}
+
+struct Planner<'g> {
+    graph: &'g Graph,
+    route: String,
+    steps: Vec<ConstructStep>,
+    /// The step of each request-scoped constructor node planned so far.
+    planned: HashMap<usize, usize>,
+    /// Constructor nodes being planned: a cycle (already reported) stops here.
+    in_progress: Vec<usize>,
+    /// The constructor node that fills each slot.
+    slot_owner: Vec<usize>,
+    counts: Counts,
+    /// The first pass's counts; `None` during the first pass.
+    final_counts: Option<Counts>,
+    problems: Vec<String>,
+}
+
+/// Plans the route `node`; returns the plan and the problems found.
+pub(super) fn plan_route(graph: &Graph, node: usize, label: &str) -> (RouteCalls, Vec<String>) {
+    let mut first = Planner::new(graph, label, None);
+    first.plan(node);
+    let counts = first.counts;
+    let mut second = Planner::new(graph, label, Some(counts));
+    let calls = second.plan(node);
+    (calls, second.problems)
+}
+
+impl<'g> Planner<'g> {
+    fn new(graph: &'g Graph, route: &str, final_counts: Option<Counts>) -> Self {
+        Self {
+            graph,
+            route: route.to_owned(),
+            steps: Vec::new(),
+            planned: HashMap::new(),
+            in_progress: Vec::new(),
+            slot_owner: Vec::new(),
+            counts: Counts::default(),
+            final_counts,
+            problems: Vec::new(),
+        }
+    }
+
+    fn plan(&mut self, route: usize) -> RouteCalls {
+        let mut main = Vec::new();
+        let inputs = self.inputs(route, &mut main);
+        let on_error = self.error_site(route);
+        let observers = self
+            .graph
+            .observers
+            .clone()
+            .into_iter()
+            .filter_map(|node| match &self.graph.nodes[node].kind {
+                Kind::Observer(observer) => Some(self.prepared(node, observer.call)),
+                _ => None,
+            })
+            .collect();
+        RouteCalls {
+            steps: std::mem::take(&mut self.steps),
+            main,
+            inputs,
+            on_error,
+            observers,
+            slot_count: self.slot_owner.len(),
+        }
+    }
+
+    /// Plans the inputs of `consumer`, adding the steps that build them to `order`.
+    fn inputs(&mut self, consumer: usize, order: &mut Vec<usize>) -> Vec<InputPlan> {
+        let graph = self.graph;
+        graph.nodes[consumer]
+            .sig
+            .inputs
+            .iter()
+            .map(|input| {
+                let source = match graph.providers.get(&input.ty.id) {
+                    Some(Provider::Primitive(primitive)) => {
+                        if *primitive == Primitive::Body {
+                            self.counts.body.add(input);
+                        }
+                        Source::Primitive(*primitive)
+                    }
+                    Some(Provider::Singleton(index)) => Source::Singleton(*index),
+                    Some(Provider::Constructor(node)) => match self.step_for(*node) {
+                        Some(step) => {
+                            push_with_deps(&self.steps, step, order);
+                            let slot = self.steps[step].slot;
+                            self.counts.slots[slot].add(input);
+                            Source::Slot(slot)
+                        }
+                        None => return placeholder(),
+                    },
+                    // Reported by the graph checks; the build fails anyway.
+                    None => return placeholder(),
+                };
+                InputPlan {
+                    source,
+                    access: self.access(consumer, input, source),
+                }
+            })
+            .collect()
+    }
+
+    /// The step that builds `node`'s value: the route's one for a request-scoped value, a new
+    /// one for a transient value.
+    fn step_for(&mut self, node: usize) -> Option<usize> {
+        if let Some(step) = self.planned.get(&node) {
+            return Some(*step);
+        }
+        if self.in_progress.contains(&node) {
+            return None;
+        }
+        let constructor = *self.graph.nodes[node].constructor()?;
+        self.in_progress.push(node);
+        let mut deps = Vec::new();
+        let inputs = self.inputs(node, &mut deps);
+        let on_error = self.error_site(node);
+        self.in_progress.pop();
+
+        let slot = self.slot_owner.len();
+        self.slot_owner.push(node);
+        self.counts.slots.push(Uses::default());
+        self.steps.push(ConstructStep {
+            call: constructor.call,
+            inputs,
+            slot,
+            transient: constructor.lifecycle == Lifecycle::Transient,
+            on_error,
+            deps,
+        });
+        let step = self.steps.len() - 1;
+        if constructor.lifecycle == Lifecycle::RequestScoped {
+            self.planned.insert(node, step);
+        }
+        Some(step)
+    }
+
+    fn error_site(&mut self, node: usize) -> Option<ErrorSite> {
+        match *self.graph.selection.get(&node)? {
+            Selection::Builtin => Some(ErrorSite::Builtin),
+            Selection::Handler { node: handler, catch_all } => match &self.graph.nodes[handler].kind {
+                Kind::ErrorHandler(component) => Some(ErrorSite::Handler {
+                    handler: self.prepared(handler, component.call),
+                    catch_all,
+                }),
+                _ => Some(ErrorSite::Builtin),
+            },
+        }
+    }
+
+    /// Plans an error handler or observer: the steps it may need to run first, and its inputs.
+    fn prepared<F>(&mut self, node: usize, call: F) -> Prepared<F> {
+        let mut prepare = Vec::new();
+        let inputs = self.inputs(node, &mut prepare);
+        Prepared {
+            meta: self.graph.nodes[node].meta,
+            prepare,
+            call,
+            inputs,
+        }
+    }
+
+    /// How `input` receives its value. During the first pass, counts are unknown: the answer
+    /// is provisional and no problem is reported.
+    fn access(&mut self, consumer: usize, input: &Input, source: Source) -> Access {
+        let Some(counts) = &self.final_counts else {
+            return if input.by_ref { Access::Borrow } else { Access::Take };
+        };
+        let consumer = self.graph.nodes[consumer].describe();
+        let ty = input.ty;
+        match source {
+            Source::Primitive(Primitive::Body) if input.by_ref => {
+                self.problems.push(format!(
+                    "{consumer} takes `&{ty}`, but the request body is a stream that can only be taken by value: write `body: {ty}`."
+                ));
+                Access::Borrow
+            }
+            Source::Primitive(Primitive::Body) => {
+                if counts.body.by_value > 1 {
+                    self.problems.push(format!(
+                        "route `{}` takes the request body by value {} times (one of them in {consumer}); the body can be consumed once.",
+                        self.route, counts.body.by_value
+                    ));
+                }
+                Access::Take
+            }
+            _ if input.by_ref => Access::Borrow,
+            Source::Singleton(_) | Source::Primitive(_) => match input.cloner {
+                Some(cloner) => Access::Clone(cloner),
+                None => {
+                    self.problems.push(not_clone(&consumer, ty));
+                    Access::Borrow
+                }
+            },
+            Source::Slot(slot) => {
+                let owner = &self.graph.nodes[self.slot_owner[slot]];
+                let uses = counts.slots[slot];
+                match owner.constructor() {
+                    Some(c) if c.lifecycle == Lifecycle::Transient || uses.total <= 1 => Access::Take,
+                    Some(c) if c.clone_if_necessary && input.cloner.is_some() => {
+                        input.cloner.map_or(Access::Take, Access::Clone)
+                    }
+                    _ => {
+                        let how = if uses.by_value > 1 { "moved twice" } else { "moved and also borrowed" };
+                        self.problems.push(format!(
+                            "in route `{}`, the request-scoped `{ty}` (built by {}) is {how}: {consumer} takes it by value, and it has {} uses in all. Take `&{ty}` instead, or let it be cloned with `#[request_scoped(clone_if_necessary)]`.",
+                            self.route,
+                            owner.describe(),
+                            uses.total
+                        ));
+                        Access::Take
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Adds `step` to `order` after the steps it depends on, unless it is there already.
+fn push_with_deps(steps: &[ConstructStep], step: usize, order: &mut Vec<usize>) {
+    if order.contains(&step) {
+        return;
+    }
+    for &dep in &steps[step].deps {
+        push_with_deps(steps, dep, order);
+    }
+    order.push(step);
+}
+
+/// Stands in for an input whose problem is already reported; the plan is never run.
+fn placeholder() -> InputPlan {
+    InputPlan {
+        source: Source::Primitive(Primitive::Head),
+        access: Access::Borrow,
+    }
+}

@@ -1,0 +1,118 @@
+//! The view of a request's scope that a generated adapter uses to fetch a component's inputs.
+
+use std::any::Any;
+use std::future::Future;
+use std::pin::Pin;
+
+use super::plan::{Access, InputPlan, Source};
+use super::{Scope, Slot};
+
+/// A boxed, sendable future borrowing from the request's scope.
+pub type BoxFuture<'s, T> = Pin<Box<dyn Future<Output = T> + Send + 's>>;
+
+/// The result of calling a component: ready at once for a sync function, a future for an
+/// async one (so sync components cost no allocation).
+pub enum Step<'s, T> {
+    /// The sync function already returned.
+    Ready(T),
+    /// The async function's future.
+    Pending(BoxFuture<'s, T>),
+}
+
+impl<T> Step<'_, T> {
+    /// Waits for the component to finish.
+    pub(crate) async fn finish(self) -> T {
+        match self {
+            Step::Ready(value) => value,
+            Step::Pending(future) => future.await,
+        }
+    }
+}
+
+/// A component's inputs, before any is fetched.
+///
+/// The generated adapter first [`take`](Args::take)s every by-value input, then calls
+/// [`share`](Args::share) and [`get`](SharedArgs::get)s every by-reference one, so that
+/// references live as long as the call.
+pub struct Args<'s> {
+    pub(crate) singletons: &'s [Slot],
+    /// `None` while `build()` builds singletons, whose inputs are all singletons.
+    pub(crate) scope: Option<&'s mut Scope>,
+    pub(crate) inputs: &'s [InputPlan],
+}
+
+/// A component's inputs once all by-value ones are taken; hands out shared references.
+pub struct SharedArgs<'s> {
+    singletons: &'s [Slot],
+    scope: Option<&'s Scope>,
+    inputs: &'s [InputPlan],
+}
+
+impl<'s> Args<'s> {
+    /// Moves (or clones, as the plan says) the input at `index` out of the scope.
+    pub fn take<T: 'static>(&mut self, index: usize) -> T {
+        let input = &self.inputs[index];
+        match (&input.access, input.source) {
+            (Access::Take, Source::Slot(slot)) => {
+                let value = request_scope(self.scope.as_deref_mut()).slots[slot]
+                    .take()
+                    .expect("the plan builds a slot before the only input that moves it");
+                downcast_box(value)
+            }
+            (Access::Take, Source::Primitive(primitive)) => {
+                request_scope(self.scope.as_deref_mut()).take_primitive(primitive)
+            }
+            (Access::Clone(cloner), source) => {
+                let value = fetch(self.singletons, self.scope.as_deref(), source);
+                downcast_box(cloner(value))
+            }
+            (Access::Take, Source::Singleton(_)) | (Access::Borrow, _) => {
+                unreachable!("the plan takes by value only from slots or primitives")
+            }
+        }
+    }
+
+    /// Ends the by-value phase; what is left is borrowed.
+    pub fn share(self) -> SharedArgs<'s> {
+        SharedArgs {
+            singletons: self.singletons,
+            scope: self.scope.map(|scope| &*scope),
+            inputs: self.inputs,
+        }
+    }
+}
+
+impl<'s> SharedArgs<'s> {
+    /// Borrows the input at `index` for as long as the call lasts.
+    pub fn get<T: 'static>(&self, index: usize) -> &'s T {
+        fetch(self.singletons, self.scope, self.inputs[index].source)
+            .downcast_ref::<T>()
+            .expect("the plan gives every input a value of its declared type")
+    }
+}
+
+fn fetch<'s>(
+    singletons: &'s [Slot],
+    scope: Option<&'s Scope>,
+    source: Source,
+) -> &'s (dyn Any + Send + Sync) {
+    match source {
+        Source::Singleton(index) => &*singletons[index],
+        Source::Slot(slot) => request_scope(scope).slots[slot]
+            .as_deref()
+            .expect("the plan builds a slot before any input that reads it"),
+        Source::Primitive(primitive) => request_scope(scope).primitive(primitive),
+    }
+}
+
+/// The request's scope; only singletons are built without one, and they take only singletons.
+fn request_scope<S>(scope: Option<S>) -> S {
+    scope.expect("build() lets singletons depend on singletons only")
+}
+
+fn downcast_box<T: 'static>(value: Slot) -> T {
+    match value.downcast::<T>() {
+        Ok(value) => *value,
+        Err(_) => unreachable!("the plan gives every input a value of its declared type"),
+    }
+}

@@ -1,0 +1,194 @@
+//! [`Error`], the type every observer sees, and the conversions into it.
+
+use std::any::Any;
+use std::error::Error as StdError;
+use std::fmt;
+
+/// A boxed, thread-safe standard error: what every component error converts into.
+pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+
+/// An error raised while serving a request, as error observers see it.
+///
+/// It wraps the original error: [`Display`](fmt::Display) and [`Debug`](fmt::Debug) are the
+/// original's, [`source`](Error::source) walks its cause chain, and
+/// [`type_name`](Error::type_name) names its Rust type (a low-cardinality label for
+/// `error.type`). Like `anyhow::Error`, it does not implement [`std::error::Error`] itself,
+/// so that any standard error converts into it with `?`.
+pub struct Error {
+    inner: BoxError,
+    type_name: &'static str,
+}
+
+impl Error {
+    /// Wraps `error`, remembering the name of its type.
+    ///
+    /// Wrapping an [`Error`] again returns it unchanged.
+    pub fn new<E>(error: E) -> Self
+    where
+        E: Into<BoxError> + 'static,
+    {
+        let mut slot = Some(error);
+        if let Some(already) = (&mut slot as &mut dyn Any).downcast_mut::<Option<Error>>() {
+            if let Some(error) = already.take() {
+                return error;
+            }
+        }
+        match slot {
+            Some(error) => Self {
+                inner: error.into(),
+                type_name: std::any::type_name::<E>(),
+            },
+            // `slot` is only emptied when `E` is `Error`, which returned above.
+            None => unreachable!("the error was taken only when it was already an `Error`"),
+        }
+    }
+
+    /// The full Rust type name of the original error, e.g. `std::io::error::Error`.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// The cause of the original error, if it has one.
+    pub fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.inner.source()
+    }
+
+    /// Returns the original error if it is of type `E`.
+    pub fn downcast_ref<E: StdError + 'static>(&self) -> Option<&E> {
+        self.inner.downcast_ref::<E>()
+    }
+
+    /// The original error as a standard error, e.g. to use it as another error's source.
+    pub fn as_std(&self) -> &(dyn StdError + Send + Sync + 'static) {
+        &*self.inner
+    }
+
+    /// Iterates over the causes of the error, outermost first, excluding the error itself.
+    pub fn sources(&self) -> Sources<'_> {
+        Sources {
+            next: self.inner.source(),
+        }
+    }
+}
+
+/// Iterator over an error's causes, returned by [`Error::sources`].
+#[derive(Debug, Clone)]
+pub struct Sources<'a> {
+    next: Option<&'a (dyn StdError + 'static)>,
+}
+
+impl<'a> Iterator for Sources<'a> {
+    type Item = &'a (dyn StdError + 'static);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let current = self.next?;
+        self.next = current.source();
+        Some(current)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl<E> From<E> for Error
+where
+    E: StdError + Send + Sync + 'static,
+{
+    fn from(error: E) -> Self {
+        Self::new(error)
+    }
+}
+
+impl From<Error> for BoxError {
+    fn from(error: Error) -> Self {
+        error.inner
+    }
+}
+
+/// A component's error before it is handled: the original value, so that an error handler can
+/// borrow it as `&E`, and the conversion into [`Error`] that runs once the response exists.
+#[doc(hidden)]
+pub struct ErasedError {
+    value: Box<dyn Any + Send + Sync>,
+    into_error: fn(Box<dyn Any + Send + Sync>) -> Error,
+}
+
+impl ErasedError {
+    pub(crate) fn new<E>(error: E) -> Self
+    where
+        E: Into<BoxError> + Send + Sync + 'static,
+    {
+        Self {
+            value: Box::new(error),
+            into_error: |value| match value.downcast::<E>() {
+                Ok(error) => Error::new(*error),
+                Err(_) => unreachable!("an erased error is converted with the function built for its type"),
+            },
+        }
+    }
+
+    /// The original error, for an error handler to downcast to `&E`.
+    pub(crate) fn value(&self) -> &(dyn Any + Send + Sync) {
+        &*self.value
+    }
+
+    pub(crate) fn into_error(self) -> Error {
+        (self.into_error)(self.value)
+    }
+}
+
+impl fmt::Debug for ErasedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErasedError").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn keeps_display_debug_type_and_chain() {
+        let error = Error::new(Outer(std::io::Error::other("inner")));
+        assert_eq!(error.to_string(), "outer");
+        assert!(format!("{error:?}").starts_with("Outer("));
+        assert!(error.type_name().ends_with("Outer"));
+        let chain: Vec<String> = error.sources().map(|s| s.to_string()).collect();
+        assert_eq!(chain, ["inner"]);
+        assert!(error.downcast_ref::<Outer>().is_some());
+    }
+
+    #[test]
+    fn wrapping_an_error_twice_keeps_the_original() {
+        let error = Error::new(Error::new(std::io::Error::other("x")));
+        assert_eq!(error.type_name(), "std::io::error::Error");
+    }
+
+    #[test]
+    fn anyhow_errors_convert() {
+        let error = Error::new(anyhow::anyhow!("boom").context("while testing"));
+        assert_eq!(error.to_string(), "while testing");
+        assert_eq!(error.type_name(), "anyhow::Error");
+        assert_eq!(error.sources().count(), 1);
+    }
+
+    #[test]
+    fn erased_errors_round_trip() {
+        let erased = ErasedError::new(std::io::Error::other("x"));
+        assert!(erased.value().downcast_ref::<std::io::Error>().is_some());
+        assert_eq!(erased.into_error().to_string(), "x");
+    }
+}

@@ -1,0 +1,79 @@
+//! # watchful
+//!
+//! A web framework where error reporting is done right: every error raised while serving a
+//! request is turned into a response by an error handler that **borrows** it, and is then seen
+//! by every registered **error observer**, which records its message, details and source chain
+//! on the request's root span.
+//!
+//! Application code is plain functions with attribute macros; a [`Blueprint`] lists them and
+//! [`Blueprint::build`] checks the whole graph at once, like a compiler would.
+//!
+//! ```
+//! use watchful::http::StatusCode;
+//! use watchful::request::RawPathParams;
+//! use watchful::telemetry::LOG_ERROR;
+//! use watchful::testing::TestClient;
+//! use watchful::{Blueprint, error_handler, get};
+//!
+//! #[derive(Debug, thiserror::Error)]
+//! #[error("no user named `{0}`")]
+//! pub struct UnknownUser(String);
+//!
+//! #[get("/users/{name}")]
+//! pub fn get_user(params: &RawPathParams) -> Result<String, UnknownUser> {
+//!     match params.get("name") {
+//!         Some("ada") => Ok("Ada Lovelace".to_owned()),
+//!         other => Err(UnknownUser(other.unwrap_or_default().to_owned())),
+//!     }
+//! }
+//!
+//! #[error_handler]
+//! pub fn unknown_user(_error: &UnknownUser) -> StatusCode {
+//!     StatusCode::NOT_FOUND
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), watchful::BuildError> {
+//! let mut bp = Blueprint::new();
+//! bp.error_observer(LOG_ERROR); // one ERROR event per error, fields on the root span
+//! bp.error_handler(UNKNOWN_USER);
+//! bp.route(GET_USER);
+//! let client = TestClient::new(bp.build().await?);
+//!
+//! assert_eq!(client.get("/users/ada").send().await.text(), "Ada Lovelace");
+//! assert_eq!(client.get("/users/bob").send().await.status(), StatusCode::NOT_FOUND);
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+// The macros emit `::watchful::...` paths; this makes them resolve inside this crate too.
+extern crate self as watchful;
+
+mod app;
+pub mod blueprint;
+pub mod component;
+mod di;
+pub mod error;
+mod pipeline;
+pub mod request;
+pub mod response;
+mod router;
+pub mod server;
+pub mod telemetry;
+pub mod testing;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use app::App;
+pub use blueprint::{Blueprint, BuildError, BuildWarning};
+pub use error::Error;
+pub use http;
+pub use response::{IntoResponse, Response};
+pub use server::Server;
+pub use watchful_macros::{
+    delete, error_handler, error_observer, get, patch, post, put, request_scoped, route,
+    singleton, transient,
+};

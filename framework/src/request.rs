@@ -1,0 +1,200 @@
+//! The framework primitives that describe an incoming request. Each can be injected into any
+//! component without registering a constructor.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Uri, Version};
+use http_body_util::BodyExt;
+use http_body_util::combinators::BoxBody;
+
+use crate::error::BoxError;
+
+/// The request line and headers: everything but the body.
+#[derive(Debug, Clone)]
+pub struct RequestHead {
+    /// The request method.
+    pub method: Method,
+    /// The request target, as sent.
+    pub uri: Uri,
+    /// The HTTP version.
+    pub version: Version,
+    /// The request headers.
+    pub headers: HeaderMap,
+}
+
+impl From<http::request::Parts> for RequestHead {
+    fn from(parts: http::request::Parts) -> Self {
+        Self {
+            method: parts.method,
+            uri: parts.uri,
+            version: parts.version,
+            headers: parts.headers,
+        }
+    }
+}
+
+/// The request body, as a stream of bytes. Take it by value; it can be consumed only once.
+pub struct RequestBody(BoxBody<Bytes, BoxError>);
+
+impl RequestBody {
+    /// Wraps any body whose errors are standard errors.
+    pub fn new<B>(body: B) -> Self
+    where
+        B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
+        B::Error: Into<BoxError>,
+    {
+        Self(body.map_err(Into::into).boxed())
+    }
+
+    /// A body with the given bytes.
+    pub fn from_bytes(bytes: impl Into<Bytes>) -> Self {
+        Self::new(http_body_util::Full::new(bytes.into()))
+    }
+
+    /// The body as an [`http_body::Body`], to read it frame by frame.
+    pub fn into_inner(self) -> BoxBody<Bytes, BoxError> {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestBody").finish_non_exhaustive()
+    }
+}
+
+/// The values of the route's path parameters, percent-decoded.
+///
+/// For `#[get("/users/{id}")]` and a request to `/users/a%20b`, `get("id")` is `Some("a b")`.
+#[derive(Debug, Clone, Default)]
+pub struct RawPathParams {
+    params: Vec<(Arc<str>, String)>,
+}
+
+impl RawPathParams {
+    /// Percent-decodes the parameters the router extracted.
+    pub(crate) fn decode(params: matchit::Params<'_, '_>) -> Result<Self, InvalidPathParameter> {
+        let params = params
+            .iter()
+            .map(|(name, value)| {
+                let decoded = percent_encoding::percent_decode_str(value)
+                    .decode_utf8()
+                    .map_err(|source| InvalidPathParameter {
+                        name: name.to_owned(),
+                        source,
+                    })?;
+                Ok((Arc::from(name), decoded.into_owned()))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { params })
+    }
+
+    /// The decoded value of the parameter `name`, if the route has one by that name.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(key, _)| &**key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// Every parameter, in the order of the path template.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter().map(|(k, v)| (&**k, v.as_str()))
+    }
+}
+
+/// A path parameter that is not valid UTF-8 once percent-decoded. Answered with 400 by the
+/// built-in handler.
+#[derive(Debug, thiserror::Error)]
+#[error("the path parameter `{name}` is not valid UTF-8 once percent-decoded")]
+pub struct InvalidPathParameter {
+    name: String,
+    #[source]
+    source: std::str::Utf8Error,
+}
+
+/// The path template of the route that matched, e.g. `/users/{id}`.
+#[derive(Debug, Clone)]
+pub struct MatchedRoute(pub(crate) Arc<str>);
+
+impl MatchedRoute {
+    /// The template, as registered.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Facts about the connection the request arrived on.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionInfo {
+    /// The address of the peer (the client, or the nearest proxy).
+    pub peer_addr: SocketAddr,
+}
+
+/// The request's id: the incoming `x-request-id` when well-formed, generated otherwise.
+/// It is echoed on the response and recorded on the root span.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub(crate) HeaderValue);
+
+impl RequestId {
+    /// The header carrying the id, in and out.
+    pub const HEADER: &'static str = "x-request-id";
+    /// The longest incoming id that is accepted.
+    pub const MAX_LEN: usize = 128;
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        // Accepted ids are printable ASCII and generated ones are hexadecimal.
+        self.0.to_str().unwrap_or_default()
+    }
+
+    /// Takes the incoming id if it is printable ASCII of 1 to 128 bytes, or generates one.
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
+        match headers.get(Self::HEADER) {
+            Some(value) if Self::is_well_formed(value.as_bytes()) => Self(value.clone()),
+            _ => Self::generate(),
+        }
+    }
+
+    fn is_well_formed(id: &[u8]) -> bool {
+        !id.is_empty() && id.len() <= Self::MAX_LEN && id.iter().all(|b| b.is_ascii_graphic())
+    }
+
+    /// A process-wide random prefix and a counter: unique, and cheap to make.
+    fn generate() -> Self {
+        use std::sync::OnceLock;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static PREFIX: OnceLock<u64> = OnceLock::new();
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let prefix = *PREFIX.get_or_init(|| {
+            use std::hash::{BuildHasher, RandomState};
+            RandomState::new().hash_one(std::time::SystemTime::now())
+        });
+        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{prefix:016x}-{count:016x}");
+        Self(HeaderValue::from_str(&id).expect("hexadecimal digits and `-` are a valid header value"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn takes_well_formed_ids_and_generates_the_rest() {
+        let mut headers = HeaderMap::new();
+        headers.insert(RequestId::HEADER, HeaderValue::from_static("abc-123"));
+        assert_eq!(RequestId::from_headers(&headers).as_str(), "abc-123");
+
+        for bad in ["has space", "", &"x".repeat(129)] {
+            headers.insert(RequestId::HEADER, HeaderValue::from_str(bad).unwrap());
+            let id = RequestId::from_headers(&headers);
+            assert_ne!(id.as_str(), bad);
+            assert_eq!(id.as_str().len(), 33);
+        }
+        let (a, b) = (RequestId::generate(), RequestId::generate());
+        assert_ne!(a.as_str(), b.as_str());
+    }
+}

@@ -1,0 +1,121 @@
+//! Path routing on `matchit`, then method dispatch; HEAD is served by GET routes.
+
+use http::{HeaderValue, Method};
+
+/// The routes of an app, by path and then by method.
+#[derive(Default)]
+pub(crate) struct Router {
+    paths: matchit::Router<usize>,
+    entries: Vec<PathEntry>,
+}
+
+/// The routes registered for one path template.
+struct PathEntry {
+    /// Methods and the index of the route serving each.
+    methods: Vec<(Method, usize)>,
+    /// The `Allow` header for a 405.
+    allow: HeaderValue,
+}
+
+/// What the router found for a request.
+pub(crate) enum Match<'r, 'p> {
+    Found {
+        route: usize,
+        params: matchit::Params<'r, 'p>,
+    },
+    MethodNotAllowed {
+        allow: &'r HeaderValue,
+    },
+    NotFound,
+}
+
+impl Router {
+    /// Builds the router from `(method, path, route index)`; each path appears once with all of
+    /// its methods. Returns matchit's complaint for a path it rejects.
+    pub(crate) fn new(
+        paths: Vec<(String, Vec<(Method, usize)>)>,
+    ) -> Result<Self, Vec<(String, matchit::InsertError)>> {
+        let mut router = Router::default();
+        let mut rejected = Vec::new();
+        for (path, methods) in paths {
+            match router.paths.insert(path.clone(), router.entries.len()) {
+                Ok(()) => {
+                    let allow = allow_header(&methods);
+                    router.entries.push(PathEntry { methods, allow });
+                }
+                Err(error) => rejected.push((path, error)),
+            }
+        }
+        if rejected.is_empty() {
+            Ok(router)
+        } else {
+            Err(rejected)
+        }
+    }
+
+    pub(crate) fn find<'r, 'p>(&'r self, method: &Method, path: &'p str) -> Match<'r, 'p> {
+        let Ok(found) = self.paths.at(path) else {
+            return Match::NotFound;
+        };
+        let entry = &self.entries[*found.value];
+        let route = entry
+            .methods
+            .iter()
+            .find(|(m, _)| m == method)
+            .or_else(|| {
+                (*method == Method::HEAD)
+                    .then(|| entry.methods.iter().find(|(m, _)| m == Method::GET))
+                    .flatten()
+            });
+        match route {
+            Some((_, route)) => Match::Found {
+                route: *route,
+                params: found.params,
+            },
+            None => Match::MethodNotAllowed { allow: &entry.allow },
+        }
+    }
+}
+
+fn allow_header(methods: &[(Method, usize)]) -> HeaderValue {
+    let mut names: Vec<&str> = methods.iter().map(|(m, _)| m.as_str()).collect();
+    if names.contains(&"GET") && !names.contains(&"HEAD") {
+        names.push("HEAD");
+    }
+    HeaderValue::from_str(&names.join(", ")).expect("method names are valid header characters")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router() -> Router {
+        Router::new(vec![
+            ("/users/{id}".into(), vec![(Method::GET, 0), (Method::DELETE, 1)]),
+            ("/files/{*rest}".into(), vec![(Method::POST, 2)]),
+        ])
+        .unwrap_or_else(|_| panic!("valid routes"))
+    }
+
+    #[test]
+    fn dispatches_on_path_then_method() {
+        let router = router();
+        assert!(matches!(router.find(&Method::DELETE, "/users/7"), Match::Found { route: 1, .. }));
+        assert!(matches!(router.find(&Method::HEAD, "/users/7"), Match::Found { route: 0, .. }));
+        match router.find(&Method::POST, "/files/a/b") {
+            Match::Found { route: 2, params } => assert_eq!(params.get("rest"), Some("a/b")),
+            _ => panic!("expected the files route"),
+        }
+        match router.find(&Method::PUT, "/users/7") {
+            Match::MethodNotAllowed { allow } => assert_eq!(allow, "GET, DELETE, HEAD"),
+            _ => panic!("expected a 405"),
+        }
+        assert!(matches!(router.find(&Method::GET, "/nowhere"), Match::NotFound));
+    }
+
+    #[test]
+    fn reports_paths_matchit_rejects() {
+        let rejected = Router::new(vec![("/a/{b".into(), vec![(Method::GET, 0)])]);
+        assert!(rejected.is_err());
+    }
+}

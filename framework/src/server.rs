@@ -1,0 +1,207 @@
+//! [`Server`]: serves an [`App`] over HTTP/1.1 and HTTP/2 (cleartext) with hyper, and shuts
+//! down gracefully.
+//!
+//! ```no_run
+//! use watchful::{Blueprint, Server};
+//!
+//! # async fn run(bp: Blueprint) -> Result<(), Box<dyn std::error::Error>> {
+//! let app = bp.build().await?;
+//! // Serves until SIGINT or SIGTERM, then drains in-flight requests.
+//! Server::bind("127.0.0.1:8000").await?.serve(app).await?;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio::sync::watch;
+
+use crate::App;
+use crate::request::{ConnectionInfo, RequestBody};
+
+/// An HTTP server for one [`App`].
+///
+/// Defaults: `TCP_NODELAY` on every connection, 30 s to read a request's headers, 30 s for
+/// in-flight requests to finish on shutdown, and shutdown on SIGINT or SIGTERM.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    header_read_timeout: Duration,
+    shutdown_timeout: Duration,
+    handle_signals: bool,
+    shutdown: watch::Sender<bool>,
+}
+
+/// Asks a running [`Server`] to shut down gracefully. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ShutdownHandle(watch::Sender<bool>);
+
+impl ShutdownHandle {
+    /// Stops accepting connections and lets in-flight requests finish.
+    pub fn shutdown(&self) {
+        self.0.send_replace(true);
+    }
+}
+
+/// Why [`Server::serve`] stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The handler for SIGINT or SIGTERM could not be installed.
+    #[error("failed to listen for shutdown signals")]
+    Signals(#[source] io::Error),
+    /// In-flight requests were still running when the shutdown timeout expired; their
+    /// connections were closed.
+    #[error("connections were still busy after the shutdown timeout of {0:?}")]
+    ShutdownTimeout(Duration),
+}
+
+impl Server {
+    /// Binds a listener to `addr` (port 0 picks a free port; see
+    /// [`local_addr`](Server::local_addr)).
+    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
+        Ok(Self::from_listener(TcpListener::bind(addr).await?))
+    }
+
+    /// Serves on a listener bound elsewhere.
+    pub fn from_listener(listener: TcpListener) -> Self {
+        Self {
+            listener,
+            header_read_timeout: Duration::from_secs(30),
+            shutdown_timeout: Duration::from_secs(30),
+            handle_signals: true,
+            shutdown: watch::Sender::new(false),
+        }
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// How long a client may take to send a request's headers (HTTP/1) before the connection
+    /// is closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long in-flight requests may run once shutdown starts.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// Whether SIGINT and SIGTERM start a graceful shutdown (on by default).
+    pub fn handle_signals(mut self, enabled: bool) -> Self {
+        self.handle_signals = enabled;
+        self
+    }
+
+    /// A handle that starts a graceful shutdown.
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        ShutdownHandle(self.shutdown.clone())
+    }
+
+    /// Serves `app` until shutdown is asked for, then stops accepting connections (new ones
+    /// are refused) and waits up to the shutdown timeout for in-flight requests.
+    pub async fn serve(self, app: App) -> Result<(), ServerError> {
+        app.log_warnings();
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_read_timeout);
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = self.shutdown.subscribe();
+        let signal = shutdown_signal(self.handle_signals)?;
+        tokio::pin!(signal);
+
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (stream, peer_addr) = match accepted {
+                        Ok(accepted) => accepted,
+                        Err(error) => {
+                            // Typically out of file descriptors: back off instead of spinning.
+                            tracing::warn!(error = %error, "failed to accept a connection");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    if let Err(error) = stream.set_nodelay(true) {
+                        tracing::debug!(error = %error, "failed to set TCP_NODELAY");
+                    }
+                    let app = app.clone();
+                    let connection = ConnectionInfo { peer_addr };
+                    let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
+                        let app = app.clone();
+                        async move {
+                            Ok::<_, Infallible>(app.handle(request.map(RequestBody::new), connection).await)
+                        }
+                    });
+                    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(error) = connection.await {
+                            tracing::debug!(error = %error, "connection closed with an error");
+                        }
+                    });
+                }
+                _ = shutdown.wait_for(|asked| *asked) => break,
+                () = &mut signal => break,
+            }
+        }
+
+        drop(self.listener);
+        tracing::info!("shutting down: draining in-flight requests");
+        let timeout = self.shutdown_timeout;
+        tokio::select! {
+            () = graceful.shutdown() => Ok(()),
+            () = tokio::time::sleep(timeout) => Err(ServerError::ShutdownTimeout(timeout)),
+        }
+    }
+}
+
+/// Completes on SIGINT or SIGTERM; never, when signals are not handled.
+fn shutdown_signal(enabled: bool) -> Result<impl Future<Output = ()>, ServerError> {
+    #[cfg(unix)]
+    let mut terminate = if enabled {
+        let kind = tokio::signal::unix::SignalKind::terminate();
+        Some(tokio::signal::unix::signal(kind).map_err(ServerError::Signals)?)
+    } else {
+        None
+    };
+    Ok(async move {
+        if !enabled {
+            return std::future::pending().await;
+        }
+        #[cfg(unix)]
+        let terminate = async {
+            match terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => {
+                if let Err(error) = result {
+                    tracing::error!(error = %error, "failed to listen for SIGINT");
+                    std::future::pending::<()>().await;
+                }
+            }
+            () = terminate => {}
+        }
+    })
+}

@@ -1,0 +1,139 @@
+//! The telemetry contract: the `HTTP request` root span and the ready-made error observer.
+//!
+//! Every request runs inside a root span named `HTTP request` whose fields follow
+//! OpenTelemetry's HTTP server conventions. [`LOG_ERROR`] emits one ERROR event per error with
+//! `error.msg` (Display), `error.details` (Debug), `error.source_chain` and `error.type`, and
+//! records the same fields on the root span.
+
+use std::fmt::Write as _;
+
+use http::Version;
+use tracing::Span;
+use tracing::field::{Empty, Value, debug, display};
+
+use crate::Error;
+use crate::request::{ConnectionInfo, RequestHead, RequestId};
+
+/// The request's root span, injectable as `&RootSpan` into any component.
+#[derive(Debug, Clone)]
+pub struct RootSpan(Span);
+
+impl RootSpan {
+    /// The underlying span, e.g. to create child spans under it.
+    pub fn span(&self) -> &Span {
+        &self.0
+    }
+
+    /// Records `value` on the field `field`. Only fields declared when the span was created can
+    /// be recorded (see the module docs for the list).
+    pub fn record<V: Value>(&self, field: &str, value: V) {
+        self.0.record(field, value);
+    }
+
+    /// Opens the root span of a request.
+    pub(crate) fn open(head: &RequestHead, request_id: &RequestId, peer: &ConnectionInfo) -> Self {
+        let span = tracing::info_span!(
+            "HTTP request",
+            http.request.method = %head.method,
+            http.route = Empty,
+            url.path = head.uri.path(),
+            url.query = Empty,
+            network.protocol.version = protocol_version(head.version),
+            user_agent.original = Empty,
+            client.address = %peer.peer_addr.ip(),
+            request_id = request_id.as_str(),
+            http.response.status_code = Empty,
+            otel.name = %head.method,
+            otel.kind = "server",
+            otel.status_code = Empty,
+            error.msg = Empty,
+            error.details = Empty,
+            error.source_chain = Empty,
+            error.type = Empty,
+            error.count = Empty,
+        );
+        if !span.is_disabled() {
+            if let Some(query) = head.uri.query() {
+                span.record("url.query", query);
+            }
+            if let Some(agent) = head.headers.get(http::header::USER_AGENT) {
+                span.record("user_agent.original", String::from_utf8_lossy(agent.as_bytes()).as_ref());
+            }
+        }
+        Self(span)
+    }
+
+    /// Records the route template once the router has matched one.
+    pub(crate) fn record_route(&self, method: &http::Method, route: &str) {
+        if !self.0.is_disabled() {
+            self.0.record("http.route", route);
+            self.0.record("otel.name", format_args!("{method} {route}"));
+        }
+    }
+
+    /// Records the status code of the response that is sent.
+    pub(crate) fn record_status(&self, status: http::StatusCode) {
+        self.0.record("http.response.status_code", status.as_u16());
+        if status.is_server_error() {
+            self.0.record("otel.status_code", "ERROR");
+        }
+    }
+
+    /// Records the error that produced the response, and how many errors the request saw.
+    pub(crate) fn record_error(&self, error: &Error, count: usize) {
+        record_error_fields(&self.0, error);
+        self.0.record("error.count", count as u64);
+    }
+}
+
+fn protocol_version(version: Version) -> &'static str {
+    match version {
+        Version::HTTP_09 => "0.9",
+        Version::HTTP_10 => "1.0",
+        Version::HTTP_11 => "1.1",
+        Version::HTTP_2 => "2",
+        Version::HTTP_3 => "3",
+        _ => "unknown",
+    }
+}
+
+/// The Display of each cause of `error`, outermost first, one per line; the error itself is
+/// not included, and an error without a source gives an empty string.
+pub fn error_source_chain(error: &Error) -> String {
+    let mut chain = String::new();
+    for (index, cause) in error.sources().enumerate() {
+        if index > 0 {
+            chain.push('\n');
+        }
+        let _ = write!(chain, "{cause}");
+    }
+    chain
+}
+
+fn record_error_fields(span: &Span, error: &Error) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("error.msg", display(error));
+    span.record("error.details", debug(error));
+    span.record("error.source_chain", error_source_chain(error).as_str());
+    span.record("error.type", error.type_name());
+}
+
+/// The ready-made error observer: one ERROR event per error, with `error.msg`,
+/// `error.details`, `error.source_chain` and `error.type`, and the same fields on the root span.
+///
+/// Register it with `bp.error_observer(LOG_ERROR)`.
+#[crate::error_observer]
+pub fn log_error(error: &Error, root_span: &RootSpan) {
+    if tracing::enabled!(tracing::Level::ERROR) {
+        tracing::error!(
+            error.msg = %error,
+            error.details = ?error,
+            error.source_chain = %error_source_chain(error),
+            error.type = error.type_name(),
+            "an error occurred while serving the request",
+        );
+    }
+    record_error_fields(root_span.span(), error);
+}

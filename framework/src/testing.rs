@@ -1,0 +1,190 @@
+//! [`TestClient`]: drive an [`App`] in process, without a socket.
+//!
+//! ```
+//! use watchful::{Blueprint, get, testing::TestClient};
+//!
+//! #[get("/ping")]
+//! pub fn ping() -> &'static str {
+//!     "pong"
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let mut bp = Blueprint::new();
+//! bp.route(PING);
+//! let client = TestClient::new(bp.build().await.unwrap());
+//! let response = client.get("/ping").send().await;
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(response.text(), "pong");
+//! # }
+//! ```
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+use http_body_util::BodyExt;
+
+use crate::App;
+use crate::request::{ConnectionInfo, RequestBody};
+
+/// Sends requests to an [`App`] in process. Cheap to clone and shareable across tasks.
+#[derive(Clone, Debug)]
+pub struct TestClient {
+    app: App,
+}
+
+impl TestClient {
+    /// A client for `app`.
+    pub fn new(app: App) -> Self {
+        Self { app }
+    }
+
+    /// The app under test.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// A request with any method. `path` may carry a query string.
+    pub fn request(&self, method: Method, path: &str) -> TestRequest {
+        TestRequest {
+            app: self.app.clone(),
+            method,
+            path: path.to_owned(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    /// A GET request.
+    pub fn get(&self, path: &str) -> TestRequest {
+        self.request(Method::GET, path)
+    }
+
+    /// A POST request.
+    pub fn post(&self, path: &str) -> TestRequest {
+        self.request(Method::POST, path)
+    }
+
+    /// A PUT request.
+    pub fn put(&self, path: &str) -> TestRequest {
+        self.request(Method::PUT, path)
+    }
+
+    /// A PATCH request.
+    pub fn patch(&self, path: &str) -> TestRequest {
+        self.request(Method::PATCH, path)
+    }
+
+    /// A DELETE request.
+    pub fn delete(&self, path: &str) -> TestRequest {
+        self.request(Method::DELETE, path)
+    }
+}
+
+/// A request being built; send it with [`send`](TestRequest::send).
+///
+/// The builder panics on an invalid header name or value, or an invalid path: in a test, that
+/// is a bug in the test, reported where it is.
+#[must_use = "a test request does nothing until it is sent"]
+pub struct TestRequest {
+    app: App,
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl TestRequest {
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .unwrap_or_else(|error| panic!("invalid header name {name:?}: {error}"));
+        let value = HeaderValue::from_str(value)
+            .unwrap_or_else(|error| panic!("invalid value for header {name}: {error}"));
+        self.headers.append(name, value);
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Sets the body to `value` as JSON, and `Content-Type: application/json`.
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        let body = serde_json::to_vec(value)
+            .unwrap_or_else(|error| panic!("the test body does not serialise to JSON: {error}"));
+        self.headers
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        self.body = body.into();
+        self
+    }
+
+    /// Sends the request through the app and reads the whole response.
+    pub async fn send(self) -> TestResponse {
+        let mut request = http::Request::builder()
+            .method(self.method)
+            .uri(&self.path)
+            .body(RequestBody::from_bytes(self.body))
+            .unwrap_or_else(|error| panic!("invalid request path {:?}: {error}", self.path));
+        *request.headers_mut() = self.headers;
+        let connection = ConnectionInfo {
+            peer_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        };
+        let response = self.app.handle(request, connection).await;
+        let (parts, body) = response.into_parts();
+        let body = match body.collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(never) => match never {},
+        };
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+/// A response read in full.
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl TestResponse {
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// All headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The value of header `name`, if present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// The body's bytes.
+    pub fn bytes(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body as text. Panics if it is not UTF-8 (use [`bytes`](TestResponse::bytes)).
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.body)
+            .unwrap_or_else(|error| panic!("the response body is not UTF-8: {error}"))
+    }
+
+    /// The body parsed as JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
+        serde_json::from_slice(&self.body)
+    }
+}

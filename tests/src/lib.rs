@@ -1,0 +1,1 @@
+//! Conformance suite for watchful: see the integration tests in `tests/`.
