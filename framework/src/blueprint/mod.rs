@@ -71,7 +71,6 @@ pub(crate) struct Prebuilt {
 }
 
 /// A registered route or constructor, to attach an error handler to it.
-#[must_use = "a registration does nothing more unless you attach an error handler to it"]
 pub struct Registration<'a> {
     error_handler: &'a mut Option<Box<Registered<ErrorHandler>>>,
 }

@@ -1,0 +1,202 @@
+//! A capturing `tracing` layer: every event with its fields and enclosing root span, and every
+//! closed span with its final fields.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::{Layer, Registry};
+
+/// The name of watchful's root span.
+pub const ROOT_SPAN: &str = "HTTP request";
+
+/// Field values as text: strings as they are, everything else as `Debug` (which is the
+/// `Display` for values recorded with `%`).
+pub type Fields = BTreeMap<String, String>;
+
+/// One captured event.
+#[derive(Debug, Clone)]
+pub struct CapturedEvent {
+    /// The event's level.
+    pub level: Level,
+    /// The event's fields, `message` included.
+    pub fields: Fields,
+    /// The fields of the enclosing root span when the event was emitted, if any.
+    pub root_span: Option<u64>,
+}
+
+impl CapturedEvent {
+    /// The value of `field`, if recorded.
+    pub fn field(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).map(String::as_str)
+    }
+}
+
+/// One closed span.
+#[derive(Debug, Clone)]
+pub struct CapturedSpan {
+    /// The span's name.
+    pub name: String,
+    /// A number unique within the capture.
+    pub serial: u64,
+    /// The span's fields when it closed.
+    pub fields: Fields,
+}
+
+impl CapturedSpan {
+    /// The value of `field`, if recorded.
+    pub fn field(&self, field: &str) -> Option<&str> {
+        self.fields.get(field).map(String::as_str)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    events: Vec<CapturedEvent>,
+    closed: Vec<CapturedSpan>,
+    serial: u64,
+}
+
+/// What a capture has seen so far. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Capture(Arc<Mutex<State>>);
+
+impl Capture {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Every event so far.
+    pub fn events(&self) -> Vec<CapturedEvent> {
+        self.state().events.clone()
+    }
+
+    /// The ERROR-level events so far.
+    pub fn error_events(&self) -> Vec<CapturedEvent> {
+        self.events()
+            .into_iter()
+            .filter(|event| event.level == Level::ERROR)
+            .collect()
+    }
+
+    /// The closed root spans so far, in the order they closed.
+    pub fn root_spans(&self) -> Vec<CapturedSpan> {
+        self.state()
+            .closed
+            .iter()
+            .filter(|span| span.name == ROOT_SPAN)
+            .cloned()
+            .collect()
+    }
+
+    /// The only closed root span; panics if there is not exactly one.
+    pub fn root_span(&self) -> CapturedSpan {
+        let spans = self.root_spans();
+        assert_eq!(spans.len(), 1, "expected one root span, got {spans:#?}");
+        spans.into_iter().next().expect("checked above")
+    }
+
+    /// Forgets everything captured so far.
+    pub fn clear(&self) {
+        let mut state = self.state();
+        state.events.clear();
+        state.closed.clear();
+    }
+}
+
+impl fmt::Debug for Capture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        f.debug_struct("Capture")
+            .field("events", &state.events)
+            .field("closed", &state.closed)
+            .finish()
+    }
+}
+
+/// Installs a capturing subscriber for the current thread until the guard drops. Use it from
+/// `#[tokio::test]` (a current-thread runtime), so that every task runs under it.
+pub fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
+    let capture = Capture::default();
+    let subscriber = Registry::default().with(CaptureLayer(capture.clone()));
+    let guard = tracing::subscriber::set_default(subscriber);
+    (capture, guard)
+}
+
+struct CaptureLayer(Capture);
+
+/// What a span carries while open: its fields and its serial number.
+struct OpenSpan {
+    serial: u64,
+    fields: Fields,
+}
+
+struct Visitor<'a>(&'a mut Fields);
+
+impl Visit for Visitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S> Layer<S> for CaptureLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let mut fields = Fields::new();
+        attrs.record(&mut Visitor(&mut fields));
+        let serial = {
+            let mut state = self.0.state();
+            state.serial += 1;
+            state.serial
+        };
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(OpenSpan { serial, fields });
+        }
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(id) {
+            if let Some(open) = span.extensions_mut().get_mut::<OpenSpan>() {
+                values.record(&mut Visitor(&mut open.fields));
+            }
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let mut fields = Fields::new();
+        event.record(&mut Visitor(&mut fields));
+        let root_span = ctx.event_scope(event).and_then(|scope| {
+            scope
+                .filter(|span| span.name() == ROOT_SPAN)
+                .find_map(|span| span.extensions().get::<OpenSpan>().map(|open| open.serial))
+        });
+        self.0.state().events.push(CapturedEvent {
+            level: *event.metadata().level(),
+            fields,
+            root_span,
+        });
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        if let Some(span) = ctx.span(&id) {
+            if let Some(open) = span.extensions_mut().remove::<OpenSpan>() {
+                self.0.state().closed.push(CapturedSpan {
+                    name: span.name().to_owned(),
+                    serial: open.serial,
+                    fields: open.fields,
+                });
+            }
+        }
+    }
+}
