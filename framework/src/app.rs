@@ -1,6 +1,7 @@
 //! [`App`]: a built blueprint, ready to serve requests.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::blueprint::BuildWarning;
 use crate::di::Slot;
@@ -23,6 +24,7 @@ pub(crate) struct AppInner {
     pub(crate) routes: Vec<RoutePlan>,
     pub(crate) singletons: Vec<Slot>,
     pub(crate) warnings: Vec<BuildWarning>,
+    pub(crate) request_timeout: Option<Duration>,
 }
 
 impl App {

@@ -114,6 +114,49 @@ impl From<Error> for BoxError {
     }
 }
 
+/// A path parameter that is not valid UTF-8 once percent-decoded.
+///
+/// Raised by the framework before the route's components run; answered with 400 and this
+/// message unless the blueprint registers a handler for it.
+#[derive(Debug, thiserror::Error)]
+#[error("the path parameter `{name}` is not valid UTF-8 once percent-decoded")]
+pub struct InvalidPathParameter {
+    name: String,
+    #[source]
+    source: std::str::Utf8Error,
+}
+
+impl InvalidPathParameter {
+    pub(crate) fn new(name: &str, source: std::str::Utf8Error) -> Self {
+        Self {
+            name: name.to_owned(),
+            source,
+        }
+    }
+
+    /// The parameter's name in the route template.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The route's components did not finish within the blueprint's request timeout (see
+/// [`Blueprint::request_timeout`](crate::Blueprint::request_timeout)).
+///
+/// Answered with 503 unless the blueprint registers a handler for it.
+#[derive(Debug, thiserror::Error)]
+#[error("the request was not served within {limit:?}")]
+pub struct RequestTimeout {
+    pub(crate) limit: std::time::Duration,
+}
+
+impl RequestTimeout {
+    /// The timeout that expired.
+    pub fn limit(&self) -> std::time::Duration {
+        self.limit
+    }
+}
+
 /// A component's error before it is handled: the original value, so that an error handler can
 /// borrow it as `&E`, and the conversion into [`Error`] that runs once the response exists.
 #[doc(hidden)]

@@ -8,10 +8,9 @@ use tracing::Instrument;
 use crate::app::AppInner;
 use crate::component::ComponentMeta;
 use crate::di::{Args, ConstructStep, ErrorHandlerFn, HandlerFn, InputPlan, ObserverFn, Scope, Slot};
-use crate::error::{ErasedError, Error};
+use crate::error::{ErasedError, Error, InvalidPathParameter, RequestTimeout};
 use crate::request::{
-    ConnectionInfo, InvalidPathParameter, MatchedRoute, RawPathParams, RequestBody, RequestHead,
-    RequestId,
+    ConnectionInfo, MatchedRoute, RawPathParams, RequestBody, RequestHead, RequestId,
 };
 use crate::response::{Body, IntoResponse, Response};
 use crate::router::Match;
@@ -35,6 +34,10 @@ pub(crate) struct RouteCalls {
     pub(crate) inputs: Vec<InputPlan>,
     /// Where the handler's errors go; `None` if it cannot fail.
     pub(crate) on_error: Option<ErrorSite>,
+    /// Where an [`InvalidPathParameter`] goes.
+    pub(crate) on_bad_path: ErrorSite,
+    /// Where a [`RequestTimeout`] goes.
+    pub(crate) on_timeout: ErrorSite,
     /// The error observers, in registration order.
     pub(crate) observers: Vec<Prepared<ObserverFn>>,
     pub(crate) slot_count: usize,
@@ -122,9 +125,9 @@ impl AppInner {
         let calls = &plan.calls;
         scope.slots.resize_with(calls.slot_count, || None);
         let singletons = &self.singletons[..];
-        let outcome = async {
+        let run = async {
             if let Some(error) = bad_params {
-                return Err((ErasedError::new(error), &BUILTIN));
+                return Err((ErasedError::new(error), &calls.on_bad_path));
             }
             for &index in &calls.main {
                 let step = &calls.steps[index];
@@ -141,8 +144,14 @@ impl AppInner {
                 .finish()
                 .await
                 .map_err(|error| (error, calls.on_error.as_ref().unwrap_or(&BUILTIN)))
-        }
-        .await;
+        };
+        let outcome = match self.request_timeout {
+            Some(limit) => match tokio::time::timeout(limit, run).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err((ErasedError::new(RequestTimeout { limit }), &calls.on_timeout)),
+            },
+            None => run.await,
+        };
         match outcome {
             Ok(response) => response,
             Err((error, site)) => {
@@ -243,6 +252,9 @@ impl ErrorPath<'_> {
 fn builtin_response(error: &Error, request_id: &RequestId) -> Response {
     if let Some(bad) = error.downcast_ref::<InvalidPathParameter>() {
         return (StatusCode::BAD_REQUEST, bad.to_string()).into_response();
+    }
+    if let Some(timeout) = error.downcast_ref::<RequestTimeout>() {
+        return (StatusCode::SERVICE_UNAVAILABLE, timeout.to_string()).into_response();
     }
     (
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderValue, Method, Uri, Version};
 use http_body_util::BodyExt;
 use http_body_util::combinators::BoxBody;
 
-use crate::error::BoxError;
+use crate::error::{BoxError, InvalidPathParameter};
 
 /// The request line and headers: everything but the body.
 #[derive(Debug, Clone)]
@@ -81,10 +81,7 @@ impl RawPathParams {
             .map(|(name, value)| {
                 let decoded = percent_encoding::percent_decode_str(value)
                     .decode_utf8()
-                    .map_err(|source| InvalidPathParameter {
-                        name: name.to_owned(),
-                        source,
-                    })?;
+                    .map_err(|source| InvalidPathParameter::new(name, source))?;
                 Ok((Arc::from(name), decoded.into_owned()))
             })
             .collect::<Result<_, _>>()?;
@@ -103,16 +100,6 @@ impl RawPathParams {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.params.iter().map(|(k, v)| (&**k, v.as_str()))
     }
-}
-
-/// A path parameter that is not valid UTF-8 once percent-decoded. Answered with 400 by the
-/// built-in handler.
-#[derive(Debug, thiserror::Error)]
-#[error("the path parameter `{name}` is not valid UTF-8 once percent-decoded")]
-pub struct InvalidPathParameter {
-    name: String,
-    #[source]
-    source: std::str::Utf8Error,
 }
 
 /// The path template of the route that matched, e.g. `/users/{id}`.

@@ -326,3 +326,51 @@ async fn path_parameters_are_percent_decoded_and_bad_ones_are_observed() {
     assert_eq!(errors.len(), 1);
     assert!(errors[0].field("error.source_chain").unwrap().contains("invalid utf-8"));
 }
+
+// The request timeout: an error like any other, with a built-in 503 a blueprint can override.
+
+#[get("/slow")]
+pub async fn slow() -> &'static str {
+    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    "too late"
+}
+
+#[error_handler]
+pub fn timeout_to_response(error: &watchful::error::RequestTimeout) -> (StatusCode, String) {
+    (StatusCode::GATEWAY_TIMEOUT, format!("gave up after {:?}", error.limit()))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_timeout_is_handled_and_observed() {
+    let (capture, _guard) = capture();
+    let mut bp = Blueprint::new();
+    bp.error_observer(LOG_ERROR);
+    bp.request_timeout(std::time::Duration::from_secs(2));
+    bp.route(SLOW);
+
+    let response = client(bp).await.get("/slow").send().await;
+
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.text(), "the request was not served within 2s");
+    assert_reported(&capture, "the request was not served within 2s", "", "RequestTimeout");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_blueprint_can_handle_framework_errors_itself() {
+    let mut bp = Blueprint::new();
+    bp.request_timeout(std::time::Duration::from_millis(1500));
+    bp.error_handler(TIMEOUT_TO_RESPONSE);
+    bp.route(SLOW);
+
+    let response = client(bp).await.get("/slow").send().await;
+
+    assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(response.text(), "gave up after 1.5s");
+}
+
+#[test]
+fn the_test_client_can_be_shared_across_tasks() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<TestClient>();
+    shareable::<watchful::App>();
+}

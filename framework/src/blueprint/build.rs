@@ -63,6 +63,7 @@ impl Blueprint {
                 routes,
                 singletons,
                 warnings,
+                request_timeout: self.request_timeout,
             }),
         })
     }

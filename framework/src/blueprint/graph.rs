@@ -70,6 +70,8 @@ pub(super) struct Graph {
     pub(super) prebuilt_count: usize,
     /// The error handler of every fallible route and request-scoped or transient constructor.
     pub(super) selection: HashMap<usize, Selection>,
+    /// The blueprint-wide error handlers (node indices), by the type of error they handle.
+    pub(super) handlers_by_type: HashMap<TypeId, usize>,
 }
 
 impl Graph {
@@ -87,6 +89,7 @@ impl Graph {
             singletons: Vec::new(),
             prebuilt_count: bp.prebuilt.len(),
             selection: HashMap::new(),
+            handlers_by_type: HashMap::new(),
         };
         for registered in &bp.routes {
             let node = graph.add(registered, |r| (r.meta, Kind::Route(*r)));
@@ -113,8 +116,8 @@ impl Graph {
         graph.check_singletons(problems);
         graph.check_fallible_dependencies(problems);
         graph.check_attached_handlers(problems);
-        let registry = graph.handler_registry(&handlers, problems);
-        graph.select_handlers(&registry, bp.deny_error_fallback, problems, warnings);
+        graph.handlers_by_type = graph.handler_registry(&handlers, problems);
+        graph.select_handlers(bp.deny_error_fallback, problems, warnings);
         graph
     }
 
@@ -367,11 +370,11 @@ impl Graph {
 
     fn select_handlers(
         &mut self,
-        registry: &HashMap<TypeId, usize>,
         deny_fallback: bool,
         problems: &mut Vec<String>,
         warnings: &mut Vec<BuildWarning>,
     ) {
+        let registry = &self.handlers_by_type;
         let catch_all = registry.get(&TypeId::of::<crate::Error>()).copied();
         for (index, node) in self.nodes.iter().enumerate() {
             let handled_here = match &node.kind {

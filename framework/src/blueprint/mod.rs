@@ -10,6 +10,7 @@ mod report;
 
 use std::any::Any;
 use std::panic::Location;
+use std::time::Duration;
 
 pub use report::{BuildError, BuildWarning};
 
@@ -34,7 +35,6 @@ use crate::component::{Constructor, ErrorHandler, ErrorObserver, Route, TypeMeta
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Default)]
 pub struct Blueprint {
     pub(crate) routes: Vec<Registered<Route>>,
     pub(crate) constructors: Vec<Registered<Constructor>>,
@@ -42,6 +42,21 @@ pub struct Blueprint {
     pub(crate) error_handlers: Vec<Registered<ErrorHandler>>,
     pub(crate) observers: Vec<Registered<ErrorObserver>>,
     pub(crate) deny_error_fallback: bool,
+    pub(crate) request_timeout: Option<Duration>,
+}
+
+impl Default for Blueprint {
+    fn default() -> Self {
+        Self {
+            routes: Vec::new(),
+            constructors: Vec::new(),
+            prebuilt: Vec::new(),
+            error_handlers: Vec::new(),
+            observers: Vec::new(),
+            deny_error_fallback: false,
+            request_timeout: Some(Self::DEFAULT_REQUEST_TIMEOUT),
+        }
+    }
 }
 
 /// A component and where it was registered.
@@ -86,6 +101,10 @@ impl Registration<'_> {
 }
 
 impl Blueprint {
+    /// How long a route's components may take, unless
+    /// [`request_timeout`](Blueprint::request_timeout) says otherwise.
+    pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
     /// An empty blueprint.
     pub fn new() -> Self {
         Self::default()
@@ -141,5 +160,13 @@ impl Blueprint {
     /// handler of its own and would fall back to the catch-all handler or the built-in 500.
     pub fn deny_error_fallback(&mut self) {
         self.deny_error_fallback = true;
+    }
+
+    /// How long a route's constructors and handler may run before the request fails with a
+    /// [`RequestTimeout`](crate::error::RequestTimeout) error (handled — 503 by default — and
+    /// observed like any other). `None` disables it; the default is
+    /// [`DEFAULT_REQUEST_TIMEOUT`](Blueprint::DEFAULT_REQUEST_TIMEOUT).
+    pub fn request_timeout(&mut self, timeout: impl Into<Option<Duration>>) {
+        self.request_timeout = timeout.into();
     }
 }

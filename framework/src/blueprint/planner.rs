@@ -6,11 +6,13 @@
 //! clone it, and reports the conflicts. Both passes walk the graph in the same order, so they
 //! number slots the same way.
 
+use std::any::TypeId;
 use std::collections::HashMap;
 
 use super::graph::{Graph, Kind, Provider, Selection};
 use super::report::not_clone;
 use crate::component::{Input, Lifecycle};
+use crate::error::{InvalidPathParameter, RequestTimeout};
 use crate::di::{Access, ConstructStep, InputPlan, Primitive, Source};
 use crate::pipeline::{ErrorSite, Prepared, RouteCalls};
 
@@ -79,6 +81,8 @@ impl<'g> Planner<'g> {
         let mut main = Vec::new();
         let inputs = self.inputs(route, &mut main);
         let on_error = self.error_site(route);
+        let on_bad_path = self.framework_site::<InvalidPathParameter>();
+        let on_timeout = self.framework_site::<RequestTimeout>();
         let observers = self
             .graph
             .observers
@@ -94,6 +98,8 @@ impl<'g> Planner<'g> {
             main,
             inputs,
             on_error,
+            on_bad_path,
+            on_timeout,
             observers,
             slot_count: self.slot_owner.len(),
         }
@@ -169,16 +175,30 @@ impl<'g> Planner<'g> {
         Some(step)
     }
 
+    /// Where the errors of the fallible component `node` go; `None` if it cannot fail.
     fn error_site(&mut self, node: usize) -> Option<ErrorSite> {
         match *self.graph.selection.get(&node)? {
             Selection::Builtin => Some(ErrorSite::Builtin),
-            Selection::Handler { node: handler, catch_all } => match &self.graph.nodes[handler].kind {
-                Kind::ErrorHandler(component) => Some(ErrorSite::Handler {
-                    handler: self.prepared(handler, component.call),
-                    catch_all,
-                }),
-                _ => Some(ErrorSite::Builtin),
+            Selection::Handler { node, catch_all } => Some(self.handler_site(node, catch_all)),
+        }
+    }
+
+    /// Where the framework's own errors of type `E` go: the blueprint's handler for `E`, else
+    /// the built-in response, which suits each of them (a catch-all is not used for them).
+    fn framework_site<E: 'static>(&mut self) -> ErrorSite {
+        match self.graph.handlers_by_type.get(&TypeId::of::<E>()) {
+            Some(&handler) => self.handler_site(handler, false),
+            None => ErrorSite::Builtin,
+        }
+    }
+
+    fn handler_site(&mut self, handler: usize, catch_all: bool) -> ErrorSite {
+        match &self.graph.nodes[handler].kind {
+            Kind::ErrorHandler(component) => ErrorSite::Handler {
+                handler: self.prepared(handler, component.call),
+                catch_all,
             },
+            _ => ErrorSite::Builtin,
         }
     }
 
