@@ -28,10 +28,10 @@ impl Error {
         E: Into<BoxError> + 'static,
     {
         let mut slot = Some(error);
-        if let Some(already) = (&mut slot as &mut dyn Any).downcast_mut::<Option<Error>>() {
-            if let Some(error) = already.take() {
-                return error;
-            }
+        if let Some(already) = (&mut slot as &mut dyn Any).downcast_mut::<Option<Error>>()
+            && let Some(error) = already.take()
+        {
+            return error;
         }
         match slot {
             Some(error) => Self {

@@ -77,3 +77,8 @@ pub use watchful_macros::{
     delete, error_handler, error_observer, get, patch, post, put, request_scoped, route,
     singleton, transient,
 };
+
+/// The README's example must compile.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -69,11 +69,18 @@ impl Blueprint {
     }
 }
 
+/// A route registered for a path: its method, its index in the app's routes, its node.
+struct MethodRoute {
+    method: Method,
+    route: usize,
+    node: usize,
+}
+
 /// Checks methods and paths, plans every route and builds the router.
 fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RoutePlan>) {
     let mut routes = Vec::new();
-    // Each path once, with its methods: (method, index into `routes`, route node).
-    let mut paths: Vec<(&str, Vec<(Method, usize, usize)>)> = Vec::new();
+    // Each path once, with its methods.
+    let mut paths: Vec<(&str, Vec<MethodRoute>)> = Vec::new();
     for &node in &graph.routes {
         let Kind::Route(route) = &graph.nodes[node].kind else {
             continue;
@@ -94,15 +101,19 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
                 &mut paths.last_mut().expect("just pushed").1
             }
         };
-        if let Some((_, _, other)) = methods.iter().find(|(m, ..)| *m == method) {
+        if let Some(other) = methods.iter().find(|r| r.method == method) {
             problems.push(format!(
                 "two routes for `{label}`: {} and {}. Remove one, or change its method or path.",
-                graph.nodes[*other].describe(),
+                graph.nodes[other.node].describe(),
                 graph.nodes[node].describe()
             ));
             continue;
         }
-        methods.push((method.clone(), routes.len(), node));
+        methods.push(MethodRoute {
+            method: method.clone(),
+            route: routes.len(),
+            node,
+        });
 
         let (calls, route_problems) = plan_route(graph, node, &label);
         problems.extend(route_problems);
@@ -117,13 +128,13 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
     let table = paths
         .iter()
         .map(|(path, methods)| {
-            let methods = methods.iter().map(|(m, index, _)| (m.clone(), *index)).collect();
+            let methods = methods.iter().map(|r| (r.method.clone(), r.route)).collect();
             (path.to_string(), methods)
         })
         .collect();
     let router = Router::new(table).unwrap_or_else(|rejected| {
         for (path, error) in rejected {
-            let first = paths.iter().find(|(p, _)| *p == path).map(|(_, m)| m[0].2);
+            let first = paths.iter().find(|(p, _)| *p == path).map(|(_, m)| m[0].node);
             problems.push(format!(
                 "{} has the path `{path}`, which the router rejects: {error}. Paths start with `/` and use `{{name}}` or `{{*rest}}` segments.",
                 first.map_or_else(String::new, |node| graph.nodes[node].describe())
@@ -143,10 +154,10 @@ fn plan_singletons(graph: &Graph, problems: &mut Vec<String>) -> Vec<(usize, usi
         }
         done[position] = true;
         for input in &graph.nodes[graph.singletons[position]].sig.inputs {
-            if let Some(Provider::Singleton(index)) = graph.providers.get(&input.ty.id) {
-                if let Some(dependency) = index.checked_sub(graph.prebuilt_count) {
-                    visit(graph, dependency, done, order);
-                }
+            if let Some(Provider::Singleton(index)) = graph.providers.get(&input.ty.id)
+                && let Some(dependency) = index.checked_sub(graph.prebuilt_count)
+            {
+                visit(graph, dependency, done, order);
             }
         }
         order.push(position);
