@@ -1,0 +1,330 @@
+//! Emits the constant that describes an annotated function, with compile-time checks on the
+//! types it mentions.
+//!
+//! Every path is absolute (`::watchful::__private::..`, `::core::..`, `::std::..`), so that the
+//! code means the same wherever it expands.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ItemFn, Type};
+
+use crate::args::{Kind, Lifecycle};
+use crate::naming;
+use crate::signature::{Component, Output};
+
+/// The constant describing `function`.
+pub(crate) fn emit(function: &ItemFn, kind: &Kind, component: &Component) -> TokenStream {
+    let shape = Shape::new(function, kind, component);
+    let constant = naming::constant_name(&function.sig.ident);
+    let vis = &function.vis;
+    let cfgs = function
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"));
+    let meta = meta(function, component, &shape);
+    let call = call(function, component, &shape);
+    let Shape {
+        doc, ty, leading, ..
+    } = &shape;
+    quote! {
+        #(#cfgs)*
+        #[doc = #doc]
+        #vis const #constant: ::watchful::__private::#ty =
+            ::watchful::__private::#ty::new(#leading #meta, #call);
+    }
+}
+
+/// What sets one kind of component apart in the generated code.
+///
+/// Types taken from the user's code keep its spans, so that a type error points at the type.
+/// Each compile-time check sits in the same function as the code that needs it: rustc then
+/// reports a bound that fails once, from the check.
+struct Shape {
+    doc: String,
+    /// The constant's type in `::watchful::__private`, e.g. `Route`.
+    ty: TokenStream,
+    /// The arguments of the type's `new` that come before the meta and the adapter.
+    leading: TokenStream,
+    /// The value a constructor builds.
+    output: Option<TokenStream>,
+    /// The error in a returned `Result`, or the error an error handler handles.
+    error: Option<TokenStream>,
+    /// The adapter's parameter for the error that an error handler or observer receives.
+    error_param: Option<TokenStream>,
+    /// The function's argument for that error, before the injected ones.
+    error_arg: Option<TokenStream>,
+    /// What the adapter's step yields.
+    yields: TokenStream,
+    /// The function that turns the function's output into what the step yields, if any.
+    convert: Option<TokenStream>,
+    /// Checks on the output and error types, run by the adapter.
+    checks: Vec<TokenStream>,
+}
+
+impl Shape {
+    fn new(function: &ItemFn, kind: &Kind, component: &Component) -> Self {
+        let name = naming::function_name(&function.sig.ident);
+        let link = format!("[`{name}`](fn@{name})");
+        let ok = ok_type(&component.output);
+        let result_error = match component.output {
+            Output::Result(ty) => Some(result_part(ty, "Err")),
+            Output::Unit | Output::Value(_) => None,
+        };
+        let error_check =
+            |error: &TokenStream| quote!(::watchful::__private::assert_error::<#error>(););
+        // `response` or `value` for a plain output; `response_result` or `value_result` for a
+        // `Result`.
+        let convert = |plain: &str| {
+            let (function, types) = match &result_error {
+                Some(error) => (format_ident!("{plain}_result"), quote!(#ok, #error)),
+                None => (format_ident!("{plain}"), quote!(#ok)),
+            };
+            Some(quote!(::watchful::__private::#function::<#types>))
+        };
+        let erased = quote!(::watchful::__private::ErasedError);
+
+        match kind {
+            Kind::Route { method, path } => Shape {
+                doc: format!("Route `{method} {}`, served by {link}.", path.value()),
+                ty: quote!(Route),
+                leading: quote!(#method, #path,),
+                output: None,
+                error_param: None,
+                error_arg: None,
+                yields: quote!(
+                    ::core::result::Result<::watchful::__private::Response, #erased>
+                ),
+                convert: convert("response"),
+                checks: result_error.iter().map(error_check).collect(),
+                error: result_error,
+            },
+            Kind::Constructor {
+                lifecycle,
+                clone_if_necessary,
+            } => {
+                let (variant, what) = match lifecycle {
+                    Lifecycle::Singleton => (quote!(Singleton), "a singleton"),
+                    Lifecycle::RequestScoped => (quote!(RequestScoped), "a request-scoped value"),
+                    Lifecycle::Transient => (quote!(Transient), "a transient value"),
+                };
+                let injectable = quote!(::watchful::__private::assert_injectable::<#ok>(););
+                // The bound is spanned on the flag, which the error's note then points at.
+                let clone = clone_if_necessary.as_ref().map(|flag| {
+                    let bound = quote_spanned!(flag.span()=> ::core::clone::Clone);
+                    quote! {
+                        fn __clone_if_necessary<T: #bound>() {}
+                        let _ = __clone_if_necessary::<#ok>;
+                    }
+                });
+                let clone_if_necessary = clone_if_necessary.is_some();
+                Shape {
+                    doc: format!("Builds {what} with {link}."),
+                    ty: quote!(Constructor),
+                    leading: quote!(
+                        ::watchful::__private::Lifecycle::#variant, #clone_if_necessary,
+                    ),
+                    error_param: None,
+                    error_arg: None,
+                    yields: quote!(::core::result::Result<
+                        ::std::boxed::Box<
+                            dyn ::core::any::Any + ::core::marker::Send + ::core::marker::Sync,
+                        >,
+                        #erased,
+                    >),
+                    convert: convert("value"),
+                    checks: std::iter::once(injectable)
+                        .chain(result_error.iter().map(error_check))
+                        .chain(clone)
+                        .collect(),
+                    output: Some(ok),
+                    error: result_error,
+                }
+            }
+            Kind::ErrorHandler => {
+                let handled = component.error_input.map(|handled| quote!(#handled));
+                Shape {
+                    doc: format!("Error handler {link}."),
+                    ty: quote!(ErrorHandler),
+                    leading: TokenStream::new(),
+                    output: None,
+                    error_param: Some(quote!(
+                        __error: &'s (dyn ::core::any::Any + ::core::marker::Send + ::core::marker::Sync)
+                    )),
+                    error_arg: handled.as_ref().map(|handled| {
+                        quote!(::watchful::__private::handled_error::<#handled>(__error),)
+                    }),
+                    yields: quote!(::watchful::__private::Response),
+                    convert: Some(quote!(
+                        <#ok as ::watchful::__private::IntoResponse>::into_response
+                    )),
+                    checks: handled.iter().map(error_check).collect(),
+                    error: handled,
+                }
+            }
+            Kind::ErrorObserver => Shape {
+                doc: format!("Error observer {link}."),
+                ty: quote!(ErrorObserver),
+                leading: TokenStream::new(),
+                output: None,
+                error: None,
+                error_param: Some(quote!(__error: &'s ::watchful::Error)),
+                // Spanned on the declared type, so that a mismatch points at it.
+                error_arg: component
+                    .error_input
+                    .map(|observed| quote_spanned!(observed.span()=> __error,)),
+                yields: quote!(()),
+                convert: None,
+                checks: Vec::new(),
+            },
+        }
+    }
+}
+
+/// The value in a function's output: `T` in `T` and in `Result<T, E>`.
+fn ok_type(output: &Output) -> TokenStream {
+    match output {
+        Output::Unit => quote!(()),
+        Output::Value(ty) => quote!(#ty),
+        Output::Result(ty) => result_part(ty, "Ok"),
+    }
+}
+
+/// `<Ty as IsResult>::Ok` or `::Err`, spanned across `ty` so that an error about it underlines
+/// the whole return type: on stable Rust a span cannot be joined, but rustc underlines from the
+/// start of generated code to its end.
+fn result_part(ty: &Type, part: &str) -> TokenStream {
+    let mut spans = ty.to_token_stream().into_iter().map(|token| token.span());
+    let first = spans.next().unwrap_or_else(Span::call_site);
+    let last = spans.last().unwrap_or(first);
+    let part = Ident::new(part, last);
+    let open = quote_spanned!(first=> <);
+    let close = quote_spanned!(last=> as ::watchful::__private::IsResult>::#part);
+    quote!(#open #ty #close)
+}
+
+/// `ComponentMeta::new(name, file, line, signature)`.
+fn meta(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream {
+    let ident = &function.sig.ident;
+    let suffix = format!("::{}", naming::function_name(ident));
+    // `line!()` reports the line of its invocation's span: the function's name.
+    let location = quote_spanned!(ident.span()=> ::core::file!(), ::core::line!());
+
+    let by_value = component.inputs.iter().any(|input| !input.by_ref);
+    let clone_detection = by_value.then(|| {
+        quote!(
+            use ::watchful::__private::{ViaClone as _, ViaNoClone as _};
+        )
+    });
+    let inputs = component.inputs.iter().map(|input| {
+        let ty = input.ty;
+        if input.by_ref {
+            quote!(::watchful::__private::Input::by_ref::<#ty>())
+        } else {
+            quote! {
+                ::watchful::__private::Input::by_value::<#ty>(
+                    (&&::watchful::__private::CloneProbe::<#ty>::new()).cloner(),
+                )
+            }
+        }
+    });
+    let checks = component.inputs.iter().map(|input| {
+        let ty = input.ty;
+        quote!(::watchful::__private::assert_injectable::<#ty>();)
+    });
+    let type_meta = |ty: &Option<TokenStream>| match ty {
+        Some(ty) => quote!(
+            ::core::option::Option::Some(::watchful::__private::TypeMeta::of::<#ty>())
+        ),
+        None => quote!(::core::option::Option::None),
+    };
+    let output = type_meta(&shape.output);
+    let error = type_meta(&shape.error);
+
+    quote! {
+        ::watchful::__private::ComponentMeta::new(
+            ::core::concat!(::core::module_path!(), #suffix),
+            #location,
+            {
+                fn __signature() -> ::watchful::__private::Signature {
+                    #(#checks)*
+                    #clone_detection
+                    ::watchful::__private::Signature {
+                        inputs: ::std::vec![#(#inputs),*],
+                        output: #output,
+                        error: #error,
+                    }
+                }
+                __signature
+            },
+        )
+    }
+}
+
+/// The adapter: takes the by-value inputs, then borrows the others, then calls the function.
+fn call(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream {
+    let ident = &function.sig.ident;
+    let inputs = &component.inputs;
+    let names: Vec<_> = (0..inputs.len())
+        .map(|index| format_ident!("__arg{index}"))
+        .collect();
+    let fetch = |by_ref: bool| {
+        inputs
+            .iter()
+            .zip(&names)
+            .enumerate()
+            .filter(move |(_, (input, _))| input.by_ref == by_ref)
+            .map(move |(index, (input, name))| {
+                let ty = input.ty;
+                if by_ref {
+                    quote!(let #name = __args.get::<#ty>(#index);)
+                } else {
+                    quote!(let #name = __args.take::<#ty>(#index);)
+                }
+            })
+    };
+    let takes: Vec<_> = fetch(false).collect();
+    let gets: Vec<_> = fetch(true).collect();
+    // Bind `__args` only as far as it is used, so that no lint fires in the user's crate.
+    let args = match (takes.is_empty(), gets.is_empty()) {
+        (true, true) => quote!(_),
+        (true, false) => quote!(__args),
+        (false, _) => quote!(mut __args),
+    };
+    let share = (!gets.is_empty()).then(|| quote!(let __args = __args.share();));
+
+    let error_arg = &shape.error_arg;
+    let invocation = quote!(#ident(#error_arg #(#names),*));
+    let convert = |output: TokenStream| match &shape.convert {
+        Some(convert) => quote!(#convert(#output)),
+        None => output,
+    };
+    let step = match &function.sig.asyncness {
+        // Spanned on `async`, so that a future that is not `Send` is reported there.
+        Some(asyncness) => {
+            let output = convert(quote!(#invocation.await));
+            quote_spanned! {asyncness.span()=>
+                ::watchful::__private::Step::Pending(::std::boxed::Box::pin(async move { #output }))
+            }
+        }
+        None => {
+            let output = convert(invocation);
+            quote!(::watchful::__private::Step::Ready(#output))
+        }
+    };
+
+    let error_param = shape.error_param.as_ref().map(|param| quote!(, #param));
+    let Shape { yields, checks, .. } = shape;
+    quote! {{
+        fn __call<'s>(
+            #args: ::watchful::__private::Args<'s> #error_param
+        ) -> ::watchful::__private::Step<'s, #yields> {
+            #(#checks)*
+            #(#takes)*
+            #share
+            #(#gets)*
+            #step
+        }
+        __call
+    }}
+}

@@ -1,0 +1,9 @@
+//! The attribute macros reject the signatures the framework cannot call, with an error that
+//! points at the offending part and says what to write instead. Each `ui/*.rs` file must fail
+//! to compile with exactly the errors in the `.stderr` file beside it; regenerate those with
+//! `TRYBUILD=overwrite cargo test -p watchful-conformance --test macros_ui` and review the diff.
+
+#[test]
+fn unsupported_signatures_are_compile_errors() {
+    trybuild::TestCases::new().compile_fail("ui/*.rs");
+}

@@ -1,0 +1,6 @@
+#[watchful::singleton]
+pub fn init_logging() {
+    println!("logging ready");
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[watchful::get("/greet")]
+pub fn greet(greeting: impl AsRef<str>) -> String {
+    greeting.as_ref().to_owned()
+}
+
+fn main() {}
