@@ -174,7 +174,9 @@ impl ErasedError {
             value: Box::new(error),
             into_error: |value| match value.downcast::<E>() {
                 Ok(error) => Error::new(*error),
-                Err(_) => unreachable!("an erased error is converted with the function built for its type"),
+                Err(_) => unreachable!(
+                    "an erased error is converted with the function built for its type"
+                ),
             },
         }
     }

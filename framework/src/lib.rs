@@ -74,8 +74,8 @@ pub use http;
 pub use response::{IntoResponse, Response};
 pub use server::Server;
 pub use watchful_macros::{
-    delete, error_handler, error_observer, get, patch, post, put, request_scoped, route,
-    singleton, transient,
+    delete, error_handler, error_observer, get, patch, post, put, request_scoped, route, singleton,
+    transient,
 };
 
 /// The README's example must compile.

@@ -7,7 +7,9 @@ use tracing::Instrument;
 
 use crate::app::AppInner;
 use crate::component::ComponentMeta;
-use crate::di::{Args, ConstructStep, ErrorHandlerFn, HandlerFn, InputPlan, ObserverFn, Scope, Slot};
+use crate::di::{
+    Args, ConstructStep, ErrorHandlerFn, HandlerFn, InputPlan, ObserverFn, Scope, Slot,
+};
 use crate::error::{ErasedError, Error, InvalidPathParameter, RequestTimeout};
 use crate::request::{
     ConnectionInfo, MatchedRoute, RawPathParams, RequestBody, RequestHead, RequestId,
@@ -102,14 +104,18 @@ impl AppInner {
             }
             Match::MethodNotAllowed { allow } => {
                 let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
-                response.headers_mut().insert(http::header::ALLOW, allow.clone());
+                response
+                    .headers_mut()
+                    .insert(http::header::ALLOW, allow.clone());
                 response
             }
             Match::NotFound => StatusCode::NOT_FOUND.into_response(),
         };
 
         span.record_status(response.status());
-        response.headers_mut().insert(RequestId::HEADER, request_id.0);
+        response
+            .headers_mut()
+            .insert(RequestId::HEADER, request_id.0);
         if is_head {
             strip_body(&mut response);
         }
@@ -148,7 +154,10 @@ impl AppInner {
         let outcome = match self.request_timeout {
             Some(limit) => match tokio::time::timeout(limit, run).await {
                 Ok(outcome) => outcome,
-                Err(_) => Err((ErasedError::new(RequestTimeout { limit }), &calls.on_timeout)),
+                Err(_) => Err((
+                    ErasedError::new(RequestTimeout { limit }),
+                    &calls.on_timeout,
+                )),
             },
             None => run.await,
         };
@@ -213,7 +222,10 @@ impl ErrorPath<'_> {
     async fn prepare(&mut self, steps: &[usize]) -> Vec<Error> {
         let mut errors = Vec::new();
         for &index in steps {
-            if let Err(error) = self.calls.steps[index].run(self.singletons, self.scope).await {
+            if let Err(error) = self.calls.steps[index]
+                .run(self.singletons, self.scope)
+                .await
+            {
                 errors.push(error.into_error());
             }
         }

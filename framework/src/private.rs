@@ -22,7 +22,9 @@ where
     R: IntoResponse,
     E: Into<BoxError> + Send + Sync + 'static,
 {
-    output.map(IntoResponse::into_response).map_err(ErasedError::new)
+    output
+        .map(IntoResponse::into_response)
+        .map_err(ErasedError::new)
 }
 
 /// A constructor's output when it cannot fail.

@@ -161,7 +161,10 @@ impl RequestId {
         });
         let count = COUNTER.fetch_add(1, Ordering::Relaxed);
         let id = format!("{prefix:016x}-{count:016x}");
-        Self(HeaderValue::from_str(&id).expect("hexadecimal digits and `-` are a valid header value"))
+        Self(
+            HeaderValue::from_str(&id)
+                .expect("hexadecimal digits and `-` are a valid header value"),
+        )
     }
 }
 

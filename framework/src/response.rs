@@ -9,8 +9,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HeaderValue};
 use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderValue};
 use http_body::{Frame, SizeHint};
 
 /// An HTTP response with a watchful [`Body`].

@@ -58,21 +58,19 @@ impl Router {
             return Match::NotFound;
         };
         let entry = &self.entries[*found.value];
-        let route = entry
-            .methods
-            .iter()
-            .find(|(m, _)| m == method)
-            .or_else(|| {
-                (*method == Method::HEAD)
-                    .then(|| entry.methods.iter().find(|(m, _)| m == Method::GET))
-                    .flatten()
-            });
+        let route = entry.methods.iter().find(|(m, _)| m == method).or_else(|| {
+            (*method == Method::HEAD)
+                .then(|| entry.methods.iter().find(|(m, _)| m == Method::GET))
+                .flatten()
+        });
         match route {
             Some((_, route)) => Match::Found {
                 route: *route,
                 params: found.params,
             },
-            None => Match::MethodNotAllowed { allow: &entry.allow },
+            None => Match::MethodNotAllowed {
+                allow: &entry.allow,
+            },
         }
     }
 }
@@ -91,7 +89,10 @@ mod tests {
 
     fn router() -> Router {
         Router::new(vec![
-            ("/users/{id}".into(), vec![(Method::GET, 0), (Method::DELETE, 1)]),
+            (
+                "/users/{id}".into(),
+                vec![(Method::GET, 0), (Method::DELETE, 1)],
+            ),
             ("/files/{*rest}".into(), vec![(Method::POST, 2)]),
         ])
         .unwrap_or_else(|_| panic!("valid routes"))
@@ -100,8 +101,14 @@ mod tests {
     #[test]
     fn dispatches_on_path_then_method() {
         let router = router();
-        assert!(matches!(router.find(&Method::DELETE, "/users/7"), Match::Found { route: 1, .. }));
-        assert!(matches!(router.find(&Method::HEAD, "/users/7"), Match::Found { route: 0, .. }));
+        assert!(matches!(
+            router.find(&Method::DELETE, "/users/7"),
+            Match::Found { route: 1, .. }
+        ));
+        assert!(matches!(
+            router.find(&Method::HEAD, "/users/7"),
+            Match::Found { route: 0, .. }
+        ));
         match router.find(&Method::POST, "/files/a/b") {
             Match::Found { route: 2, params } => assert_eq!(params.get("rest"), Some("a/b")),
             _ => panic!("expected the files route"),
@@ -110,7 +117,10 @@ mod tests {
             Match::MethodNotAllowed { allow } => assert_eq!(allow, "GET, DELETE, HEAD"),
             _ => panic!("expected a 405"),
         }
-        assert!(matches!(router.find(&Method::GET, "/nowhere"), Match::NotFound));
+        assert!(matches!(
+            router.find(&Method::GET, "/nowhere"),
+            Match::NotFound
+        ));
     }
 
     #[test]

@@ -57,7 +57,10 @@ impl RootSpan {
                 span.record("url.query", query);
             }
             if let Some(agent) = head.headers.get(http::header::USER_AGENT) {
-                span.record("user_agent.original", String::from_utf8_lossy(agent.as_bytes()).as_ref());
+                span.record(
+                    "user_agent.original",
+                    String::from_utf8_lossy(agent.as_bytes()).as_ref(),
+                );
             }
         }
         Self(span)

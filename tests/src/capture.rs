@@ -68,7 +68,9 @@ pub struct Capture(Arc<Mutex<State>>);
 
 impl Capture {
     fn state(&self) -> MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Every event so far.
@@ -166,10 +168,10 @@ where
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(id) {
-            if let Some(open) = span.extensions_mut().get_mut::<OpenSpan>() {
-                values.record(&mut Visitor(&mut open.fields));
-            }
+        if let Some(span) = ctx.span(id)
+            && let Some(open) = span.extensions_mut().get_mut::<OpenSpan>()
+        {
+            values.record(&mut Visitor(&mut open.fields));
         }
     }
 
@@ -189,14 +191,14 @@ where
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
-        if let Some(span) = ctx.span(&id) {
-            if let Some(open) = span.extensions_mut().remove::<OpenSpan>() {
-                self.0.state().closed.push(CapturedSpan {
-                    name: span.name().to_owned(),
-                    serial: open.serial,
-                    fields: open.fields,
-                });
-            }
+        if let Some(span) = ctx.span(&id)
+            && let Some(open) = span.extensions_mut().remove::<OpenSpan>()
+        {
+            self.0.state().closed.push(CapturedSpan {
+                name: span.name().to_owned(),
+                serial: open.serial,
+                fields: open.fields,
+            });
         }
     }
 }

@@ -8,7 +8,9 @@ use watchful::http::StatusCode;
 use watchful::request::{RawPathParams, RequestId};
 use watchful::telemetry::{LOG_ERROR, RootSpan};
 use watchful::testing::TestClient;
-use watchful::{Blueprint, error_handler, error_observer, get, request_scoped, singleton, transient};
+use watchful::{
+    Blueprint, error_handler, error_observer, get, request_scoped, singleton, transient,
+};
 use watchful_conformance::capture::{Capture, capture};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,14 +34,30 @@ fn assert_reported(capture: &Capture, msg: &str, chain: &str, type_suffix: &str)
     assert_eq!(event.field("error.msg"), Some(msg));
     assert_eq!(event.field("error.source_chain"), Some(chain));
     let details = event.field("error.details").expect("error.details");
-    assert!(!details.is_empty() && details != msg, "details is the Debug output: {details}");
+    assert!(
+        !details.is_empty() && details != msg,
+        "details is the Debug output: {details}"
+    );
     let ty = event.field("error.type").expect("error.type");
     assert!(ty.ends_with(type_suffix), "{ty}");
 
     let root = capture.root_span();
-    assert_eq!(event.root_span, Some(root.serial), "the event is inside the root span");
-    for field in ["error.msg", "error.details", "error.source_chain", "error.type"] {
-        assert_eq!(root.field(field), event.field(field), "{field} on the root span");
+    assert_eq!(
+        event.root_span,
+        Some(root.serial),
+        "the event is inside the root span"
+    );
+    for field in [
+        "error.msg",
+        "error.details",
+        "error.source_chain",
+        "error.type",
+    ] {
+        assert_eq!(
+            root.field(field),
+            event.field(field),
+            "{field} on the root span"
+        );
     }
     assert_eq!(root.field("error.count"), Some("1"));
 }
@@ -103,7 +121,8 @@ async fn request_scoped_constructor_error() {
     let (capture, _guard) = capture();
     let mut bp = Blueprint::new();
     bp.error_observer(LOG_ERROR);
-    bp.constructor(SESSION).error_handler(LOAD_ERROR_TO_RESPONSE);
+    bp.constructor(SESSION)
+        .error_handler(LOAD_ERROR_TO_RESPONSE);
     bp.route(WITH_SESSION);
 
     let response = client(bp).await.get("/session").send().await;
@@ -123,7 +142,10 @@ pub struct Token;
 
 #[transient]
 pub fn token() -> Result<Token, std::io::Error> {
-    Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, "token store is locked"))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        "token store is locked",
+    ))
 }
 
 #[get("/token")]
@@ -148,7 +170,12 @@ async fn transient_constructor_error_with_a_std_error() {
     let response = client(bp).await.get("/token").send().await;
 
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_reported(&capture, "token store is locked", "", "std::io::error::Error");
+    assert_reported(
+        &capture,
+        "token store is locked",
+        "",
+        "std::io::error::Error",
+    );
     let details = capture.error_events()[0].fields["error.details"].clone();
     assert!(details.contains("PermissionDenied"), "{details}");
 }
@@ -193,7 +220,10 @@ pub fn fails_with_anyhow() -> anyhow::Result<&'static str> {
 
 #[error_handler]
 pub fn catch_all(error: &watchful::Error) -> (StatusCode, String) {
-    (StatusCode::INSUFFICIENT_STORAGE, format!("handled as {}", error.type_name()))
+    (
+        StatusCode::INSUFFICIENT_STORAGE,
+        format!("handled as {}", error.type_name()),
+    )
 }
 
 #[tokio::test]
@@ -205,19 +235,30 @@ async fn anyhow_error_through_the_catch_all_handler() {
     bp.route(FAILS_WITH_ANYHOW);
 
     let app = bp.build().await.expect("valid");
-    assert_eq!(app.warnings().len(), 1, "falling back to the catch-all is a warning");
+    assert_eq!(
+        app.warnings().len(),
+        1,
+        "falling back to the catch-all is a warning"
+    );
     let response = TestClient::new(app).get("/anyhow").send().await;
 
     assert_eq!(response.status(), StatusCode::INSUFFICIENT_STORAGE);
     assert_eq!(response.text(), "handled as anyhow::Error");
-    assert_reported(&capture, "could not save the upload", "disk quota exceeded", "anyhow::Error");
+    assert_reported(
+        &capture,
+        "could not save the upload",
+        "disk quota exceeded",
+        "anyhow::Error",
+    );
 }
 
 // No handler at all: the built-in 500 says nothing about the error.
 
 #[get("/secret")]
 pub fn leaks_nothing() -> Result<&'static str, LoadError> {
-    Err(LoadError(StorageError(std::io::Error::other("password=hunter2 rejected"))))
+    Err(LoadError(StorageError(std::io::Error::other(
+        "password=hunter2 rejected",
+    ))))
 }
 
 #[tokio::test]
@@ -284,7 +325,11 @@ async fn observers_run_in_order_with_injected_inputs() {
     bp.route(READ_JOURNAL);
     let client = client(bp).await;
 
-    let failed = client.get("/orders/1").header("x-request-id", "req-1").send().await;
+    let failed = client
+        .get("/orders/1")
+        .header("x-request-id", "req-1")
+        .send()
+        .await;
     assert_eq!(failed.status(), StatusCode::BAD_GATEWAY);
     let journal = client.get("/journal").send().await;
 
@@ -296,7 +341,10 @@ async fn observers_run_in_order_with_injected_inputs() {
     // produced the response on the root span (after the observers ran).
     assert!(capture.error_events().is_empty());
     let root = &capture.root_spans()[0];
-    assert_eq!(root.field("error.msg"), Some("the order could not be loaded"));
+    assert_eq!(
+        root.field("error.msg"),
+        Some("the order could not be loaded")
+    );
     assert!(root.field("error.type").unwrap().ends_with("LoadError"));
 }
 
@@ -324,7 +372,12 @@ async fn path_parameters_are_percent_decoded_and_bad_ones_are_observed() {
     );
     let errors = capture.error_events();
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].field("error.source_chain").unwrap().contains("invalid utf-8"));
+    assert!(
+        errors[0]
+            .field("error.source_chain")
+            .unwrap()
+            .contains("invalid utf-8")
+    );
 }
 
 // The request timeout: an error like any other, with a built-in 503 a blueprint can override.
@@ -337,7 +390,10 @@ pub async fn slow() -> &'static str {
 
 #[error_handler]
 pub fn timeout_to_response(error: &watchful::error::RequestTimeout) -> (StatusCode, String) {
-    (StatusCode::GATEWAY_TIMEOUT, format!("gave up after {:?}", error.limit()))
+    (
+        StatusCode::GATEWAY_TIMEOUT,
+        format!("gave up after {:?}", error.limit()),
+    )
 }
 
 #[tokio::test(start_paused = true)]
@@ -352,7 +408,12 @@ async fn a_request_timeout_is_handled_and_observed() {
 
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.text(), "the request was not served within 2s");
-    assert_reported(&capture, "the request was not served within 2s", "", "RequestTimeout");
+    assert_reported(
+        &capture,
+        "the request was not served within 2s",
+        "",
+        "RequestTimeout",
+    );
 }
 
 #[tokio::test(start_paused = true)]

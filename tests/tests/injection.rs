@@ -116,7 +116,11 @@ async fn client() -> TestClient {
 #[tokio::test]
 async fn lifecycles_and_primitives() {
     let client = client().await;
-    assert_eq!(CONFIG_BUILDS.load(Ordering::SeqCst), 1, "build() builds singletons");
+    assert_eq!(
+        CONFIG_BUILDS.load(Ordering::SeqCst),
+        1,
+        "build() builds singletons"
+    );
 
     // Request-scoped: built once per request though three components use it; cloned for the
     // by-value input. Transient: built for each of its two uses.
@@ -127,13 +131,21 @@ async fn lifecycles_and_primitives() {
 
     let response = client.get("/greet").send().await;
     assert_eq!(response.text(), "hi anonymous #2 / anonymous #3");
-    assert_eq!(USER_BUILDS.load(Ordering::SeqCst), 2, "built anew for the next request");
+    assert_eq!(
+        USER_BUILDS.load(Ordering::SeqCst),
+        2,
+        "built anew for the next request"
+    );
 
     // A route that needs nothing builds nothing.
     assert_eq!(client.get("/plain").send().await.text(), "plain");
     assert_eq!(USER_BUILDS.load(Ordering::SeqCst), 2);
     assert_eq!(NONCE_BUILDS.load(Ordering::SeqCst), 4);
-    assert_eq!(CONFIG_BUILDS.load(Ordering::SeqCst), 1, "singletons are shared");
+    assert_eq!(
+        CONFIG_BUILDS.load(Ordering::SeqCst),
+        1,
+        "singletons are shared"
+    );
 
     let response = client
         .get("/items/7/a/b%20c?x=1")

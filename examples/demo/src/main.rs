@@ -45,7 +45,10 @@ pub fn get_order(params: &RawPathParams) -> Result<String, OrderError> {
 
 #[error_handler]
 pub fn order_error(_error: &OrderError) -> (StatusCode, &'static str) {
-    (StatusCode::SERVICE_UNAVAILABLE, "Orders are unavailable; try again later.\n")
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Orders are unavailable; try again later.\n",
+    )
 }
 
 fn blueprint() -> Blueprint {
@@ -66,7 +69,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
 
     let port: u16 = match std::env::var("PORT") {
-        Ok(port) => port.parse().map_err(|e| format!("PORT={port:?} is not a port: {e}"))?,
+        Ok(port) => port
+            .parse()
+            .map_err(|e| format!("PORT={port:?} is not a port: {e}"))?,
         Err(_) => 8000,
     };
     let app = blueprint().build().await?;
@@ -88,7 +93,10 @@ mod tests {
     #[tokio::test]
     async fn hello_succeeds_and_orders_fail_with_503() {
         let client = TestClient::new(blueprint().build().await.unwrap());
-        assert_eq!(client.get("/hello/ada").send().await.text(), "Hello, ada!\n");
+        assert_eq!(
+            client.get("/hello/ada").send().await.text(),
+            "Hello, ada!\n"
+        );
         let response = client.get("/orders/7").send().await;
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(!response.text().contains("database"));

@@ -128,16 +128,28 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
     let table = paths
         .iter()
         .map(|(path, methods)| {
-            let methods = methods.iter().map(|r| (r.method.clone(), r.route)).collect();
+            let methods = methods
+                .iter()
+                .map(|r| (r.method.clone(), r.route))
+                .collect();
             (path.to_string(), methods)
         })
         .collect();
     let router = Router::new(table).unwrap_or_else(|rejected| {
+        let describe_path = |path: &str| {
+            let found = paths.iter().find(|(p, _)| *p == path);
+            found.map_or_else(String::new, |(_, m)| graph.nodes[m[0].node].describe())
+        };
         for (path, error) in rejected {
-            let first = paths.iter().find(|(p, _)| *p == path).map(|(_, m)| m[0].node);
+            let reason = match &error {
+                matchit::InsertError::Conflict { with } => {
+                    format!("it conflicts with `{with}`, the path of {}", describe_path(with))
+                }
+                other => format!("the router rejects it ({other})"),
+            };
             problems.push(format!(
-                "{} has the path `{path}`, which the router rejects: {error}. Paths start with `/` and use `{{name}}` or `{{*rest}}` segments.",
-                first.map_or_else(String::new, |node| graph.nodes[node].describe())
+                "{} has the path `{path}`, and {reason}. Paths start with `/` and use `{{name}}` or `{{*rest}}` segments; two paths conflict when one request could match both.",
+                describe_path(&path)
             ));
         }
         Router::default()
@@ -147,7 +159,10 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
 
 /// The singleton constructors in an order where each comes after its dependencies, with their
 /// slot in the app's singletons and their inputs.
-fn plan_singletons(graph: &Graph, problems: &mut Vec<String>) -> Vec<(usize, usize, Vec<InputPlan>)> {
+fn plan_singletons(
+    graph: &Graph,
+    problems: &mut Vec<String>,
+) -> Vec<(usize, usize, Vec<InputPlan>)> {
     fn visit(graph: &Graph, position: usize, done: &mut [bool], order: &mut Vec<usize>) {
         if done[position] {
             return;
@@ -177,11 +192,15 @@ fn plan_singletons(graph: &Graph, problems: &mut Vec<String>) -> Vec<(usize, usi
                 .inputs
                 .iter()
                 .map(|input| {
-                    let source = match graph.providers.get(&input.ty.id) {
-                        Some(Provider::Singleton(index)) => Source::Singleton(*index),
-                        // Reported by the graph checks; the build fails before this plan runs.
-                        _ => Source::Singleton(0),
+                    // Any other provider is reported by the graph checks, and the build fails
+                    // before this plan runs.
+                    let Some(Provider::Singleton(index)) = graph.providers.get(&input.ty.id) else {
+                        return InputPlan {
+                            source: Source::Singleton(0),
+                            access: Access::Borrow,
+                        };
                     };
+                    let source = Source::Singleton(*index);
                     let access = match (input.by_ref, input.cloner) {
                         (true, _) => Access::Borrow,
                         (false, Some(cloner)) => Access::Clone(cloner),

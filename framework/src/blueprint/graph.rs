@@ -121,9 +121,18 @@ impl Graph {
         graph
     }
 
-    fn add<C>(&mut self, registered: &Registered<C>, split: impl Fn(&C) -> (ComponentMeta, Kind)) -> usize {
+    fn add<C>(
+        &mut self,
+        registered: &Registered<C>,
+        split: impl Fn(&C) -> (ComponentMeta, Kind),
+    ) -> usize {
         let handler_override = registered.error_handler.as_ref().map(|handler| {
-            self.push(handler.component.meta, handler.at, Kind::ErrorHandler(handler.component), None)
+            self.push(
+                handler.component.meta,
+                handler.at,
+                Kind::ErrorHandler(handler.component),
+                None,
+            )
         });
         let (meta, kind) = split(&registered.component);
         self.push(meta, registered.at, kind, handler_override)
@@ -146,7 +155,12 @@ impl Graph {
         self.nodes.len() - 1
     }
 
-    fn register_providers(&mut self, bp: &Blueprint, constructors: &[usize], problems: &mut Vec<String>) {
+    fn register_providers(
+        &mut self,
+        bp: &Blueprint,
+        constructors: &[usize],
+        problems: &mut Vec<String>,
+    ) {
         let mut owners: HashMap<TypeId, String> = HashMap::new();
         let mut claim = |ty: TypeMeta, owner: String, problems: &mut Vec<String>| -> bool {
             if Primitive::of(ty.id).is_some() {
@@ -165,13 +179,20 @@ impl Graph {
             true
         };
         for (index, prebuilt) in bp.prebuilt.iter().enumerate() {
-            let owner = format!("the prebuilt value registered at {}:{}", prebuilt.at.file(), prebuilt.at.line());
+            let owner = format!(
+                "the prebuilt value registered at {}:{}",
+                prebuilt.at.file(),
+                prebuilt.at.line()
+            );
             if claim(prebuilt.ty, owner, problems) {
-                self.providers.insert(prebuilt.ty.id, Provider::Singleton(index));
+                self.providers
+                    .insert(prebuilt.ty.id, Provider::Singleton(index));
             }
         }
         for &node in constructors {
-            let (Some(output), Some(constructor)) = (self.nodes[node].sig.output, self.nodes[node].constructor()) else {
+            let (Some(output), Some(constructor)) =
+                (self.nodes[node].sig.output, self.nodes[node].constructor())
+            else {
                 continue;
             };
             let lifecycle = constructor.lifecycle;
@@ -186,8 +207,9 @@ impl Graph {
             };
             self.providers.insert(output.id, provider);
         }
-        for (id, primitive) in Primitive::ALL.iter().map(|p| (p.type_id(), *p)) {
-            self.providers.insert(id, Provider::Primitive(primitive));
+        for primitive in Primitive::ALL {
+            self.providers
+                .insert(primitive.value_type(), Provider::Primitive(primitive));
         }
     }
 
@@ -232,17 +254,29 @@ impl Graph {
             Open,
             Done,
         }
-        fn visit(graph: &Graph, node: usize, marks: &mut [Mark], stack: &mut Vec<(usize, TypeMeta)>, problems: &mut Vec<String>) {
+        fn visit(
+            graph: &Graph,
+            node: usize,
+            marks: &mut [Mark],
+            stack: &mut Vec<(usize, TypeMeta)>,
+            problems: &mut Vec<String>,
+        ) {
             marks[node] = Mark::Open;
             for (ty, dependency) in graph.dependencies(node) {
                 stack.push((node, ty));
                 match marks[dependency] {
                     Mark::New => visit(graph, dependency, marks, stack, problems),
                     Mark::Open => {
-                        let start = stack.iter().position(|(n, _)| *n == dependency).unwrap_or(0);
+                        let start = stack
+                            .iter()
+                            .position(|(n, _)| *n == dependency)
+                            .unwrap_or(0);
                         let mut message = String::from("dependency cycle:");
                         for (n, ty) in &stack[start..] {
-                            message.push_str(&format!("\n   {} needs `{ty}`, built by", graph.nodes[*n].describe()));
+                            message.push_str(&format!(
+                                "\n   {} needs `{ty}`, built by",
+                                graph.nodes[*n].describe()
+                            ));
                         }
                         message.push_str(&format!(
                             "\n   {}.\n   Break the cycle by removing one of these inputs.",
@@ -267,20 +301,25 @@ impl Graph {
     fn check_singletons(&self, problems: &mut Vec<String>) {
         for &node in &self.singletons {
             for input in &self.nodes[node].sig.inputs {
-                let what = match self.providers.get(&input.ty.id) {
-                    Some(Provider::Primitive(_)) => "a per-request value provided by the framework".to_owned(),
+                let (what, advice) = match self.providers.get(&input.ty.id) {
+                    Some(Provider::Primitive(_)) => (
+                        "a per-request value provided by the framework".to_owned(),
+                        "make this constructor request-scoped",
+                    ),
                     Some(Provider::Constructor(dependency)) => {
-                        let lifecycle = self.nodes[*dependency].constructor().map(|c| c.lifecycle);
-                        format!(
-                            "{} by {}",
-                            lifecycle.map_or("built", |l| if l == Lifecycle::Transient { "transient, built" } else { "request-scoped, built" }),
-                            self.nodes[*dependency].describe()
+                        let dependency = &self.nodes[*dependency];
+                        let lifecycle = dependency
+                            .constructor()
+                            .map_or(Lifecycle::RequestScoped, |c| c.lifecycle);
+                        (
+                            format!("{lifecycle}, built by {}", dependency.describe()),
+                            "make that dependency a singleton too, or make this constructor request-scoped",
                         )
                     }
                     _ => continue,
                 };
                 problems.push(format!(
-                    "the singleton {} depends on `{}`, which is {what}. A singleton is built once, before any request: make that dependency a singleton too, or make this constructor request-scoped.",
+                    "the singleton {} depends on `{}`, which is {what}. A singleton is built once, before any request: {advice}.",
                     self.nodes[node].describe(),
                     input.ty
                 ));
@@ -296,7 +335,9 @@ impl Graph {
             }
             seen.push(dependency);
             let dep = &self.nodes[dependency];
-            let per_request = dep.constructor().is_some_and(|c| c.lifecycle != Lifecycle::Singleton);
+            let per_request = dep
+                .constructor()
+                .is_some_and(|c| c.lifecycle != Lifecycle::Singleton);
             if per_request && dep.sig.error.is_some() {
                 return Some(vec![dependency]);
             }
@@ -351,10 +392,16 @@ impl Graph {
         }
     }
 
-    fn handler_registry(&self, handlers: &[usize], problems: &mut Vec<String>) -> HashMap<TypeId, usize> {
+    fn handler_registry(
+        &self,
+        handlers: &[usize],
+        problems: &mut Vec<String>,
+    ) -> HashMap<TypeId, usize> {
         let mut registry: HashMap<TypeId, usize> = HashMap::new();
         for &node in handlers {
-            let Some(error) = self.nodes[node].sig.error else { continue };
+            let Some(error) = self.nodes[node].sig.error else {
+                continue;
+            };
             if let Some(first) = registry.get(&error.id) {
                 problems.push(format!(
                     "two error handlers for `{error}`: {} and {}. Keep one, or attach one to a specific component with `.error_handler(..)`.",
@@ -382,13 +429,26 @@ impl Graph {
                 Kind::Constructor(c) => c.lifecycle != Lifecycle::Singleton,
                 _ => false,
             };
-            let Some(error) = node.sig.error.filter(|_| handled_here) else { continue };
-            let is_catch_all = |handler: usize| self.nodes[handler].sig.error.map(|t| t.id) == Some(TypeId::of::<crate::Error>());
-            let selection = match node.handler_override.or_else(|| registry.get(&error.id).copied()) {
-                Some(handler) => Selection::Handler { node: handler, catch_all: is_catch_all(handler) },
+            let Some(error) = node.sig.error.filter(|_| handled_here) else {
+                continue;
+            };
+            let is_catch_all = |handler: usize| {
+                self.nodes[handler].sig.error.map(|t| t.id) == Some(TypeId::of::<crate::Error>())
+            };
+            let selection = match node
+                .handler_override
+                .or_else(|| registry.get(&error.id).copied())
+            {
+                Some(handler) => Selection::Handler {
+                    node: handler,
+                    catch_all: is_catch_all(handler),
+                },
                 None => {
                     let fallback = match catch_all {
-                        Some(handler) => format!("the catch-all error handler {}", self.nodes[handler].describe()),
+                        Some(handler) => format!(
+                            "the catch-all error handler {}",
+                            self.nodes[handler].describe()
+                        ),
                         None => "the built-in handler (500 Internal Server Error)".to_owned(),
                     };
                     let message = format!(
@@ -396,12 +456,17 @@ impl Graph {
                         node.describe()
                     );
                     if deny_fallback {
-                        problems.push(format!("{message} (Fallbacks are denied by `deny_error_fallback`.)"));
+                        problems.push(format!(
+                            "{message} (Fallbacks are denied by `deny_error_fallback`.)"
+                        ));
                     } else {
                         warnings.push(BuildWarning { message });
                     }
                     match catch_all {
-                        Some(handler) => Selection::Handler { node: handler, catch_all: true },
+                        Some(handler) => Selection::Handler {
+                            node: handler,
+                            catch_all: true,
+                        },
                         None => Selection::Builtin,
                     }
                 }

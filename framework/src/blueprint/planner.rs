@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use super::graph::{Graph, Kind, Provider, Selection};
 use super::report::not_clone;
 use crate::component::{Input, Lifecycle};
-use crate::error::{InvalidPathParameter, RequestTimeout};
 use crate::di::{Access, ConstructStep, InputPlan, Primitive, Source};
+use crate::error::{InvalidPathParameter, RequestTimeout};
 use crate::pipeline::{ErrorSite, Prepared, RouteCalls};
 
 /// How often a value is used within one route.
@@ -218,7 +218,11 @@ impl<'g> Planner<'g> {
     /// is provisional and no problem is reported.
     fn access(&mut self, consumer: usize, input: &Input, source: Source) -> Access {
         let Some(counts) = &self.final_counts else {
-            return if input.by_ref { Access::Borrow } else { Access::Take };
+            return if input.by_ref {
+                Access::Borrow
+            } else {
+                Access::Take
+            };
         };
         let consumer = self.graph.nodes[consumer].describe();
         let ty = input.ty;
@@ -250,12 +254,17 @@ impl<'g> Planner<'g> {
                 let owner = &self.graph.nodes[self.slot_owner[slot]];
                 let uses = counts.slots[slot];
                 match owner.constructor() {
-                    Some(c) if c.lifecycle == Lifecycle::Transient || uses.total <= 1 => Access::Take,
+                    Some(c) if c.lifecycle == Lifecycle::Transient || uses.total <= 1 => {
+                        Access::Take
+                    }
                     Some(c) if c.clone_if_necessary && input.cloner.is_some() => {
                         input.cloner.map_or(Access::Take, Access::Clone)
                     }
                     _ => {
-                        let how = if uses.by_value > 1 { "moved twice" } else { "moved and also borrowed" };
+                        let how = match uses.by_value {
+                            1 => "moved and also borrowed".to_owned(),
+                            moves => format!("moved {moves} times"),
+                        };
                         self.problems.push(format!(
                             "in route `{}`, the request-scoped `{ty}` (built by {}) is {how}: {consumer} takes it by value, and it has {} uses in all. Take `&{ty}` instead, or let it be cloned with `#[request_scoped(clone_if_necessary)]`.",
                             self.route,

@@ -3,7 +3,9 @@
 use std::any::{Any, TypeId};
 
 use super::Slot;
-use crate::request::{ConnectionInfo, MatchedRoute, RawPathParams, RequestBody, RequestHead, RequestId};
+use crate::request::{
+    ConnectionInfo, MatchedRoute, RawPathParams, RequestBody, RequestHead, RequestId,
+};
 use crate::telemetry::RootSpan;
 
 /// A value the framework provides to every request, with no constructor registered.
@@ -29,8 +31,8 @@ impl Primitive {
         Primitive::RootSpan,
     ];
 
-    /// The type of the value.
-    pub(crate) fn type_id(self) -> TypeId {
+    /// The type of the value the framework provides.
+    pub(crate) fn value_type(self) -> TypeId {
         match self {
             Primitive::Head => TypeId::of::<RequestHead>(),
             Primitive::Body => TypeId::of::<RequestBody>(),
@@ -44,7 +46,9 @@ impl Primitive {
 
     /// The primitive of type `id`, if it is one.
     pub(crate) fn of(id: TypeId) -> Option<Self> {
-        Self::ALL.into_iter().find(|primitive| primitive.type_id() == id)
+        Self::ALL
+            .into_iter()
+            .find(|primitive| primitive.value_type() == id)
     }
 }
 
@@ -76,7 +80,11 @@ impl Scope {
 
     /// Moves a primitive that cannot be cloned (the body) out of the scope.
     pub(crate) fn take_primitive<T: 'static>(&mut self, primitive: Primitive) -> T {
-        assert_eq!(primitive, Primitive::Body, "only the body is moved out of the scope");
+        assert_eq!(
+            primitive,
+            Primitive::Body,
+            "only the body is moved out of the scope"
+        );
         let mut body = Some(
             self.body
                 .take()
