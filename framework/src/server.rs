@@ -15,6 +15,8 @@
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use hyper::body::Incoming;
@@ -23,6 +25,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 
 use crate::App;
 use crate::request::{ConnectionInfo, RequestBody};
@@ -111,7 +114,8 @@ impl Server {
     }
 
     /// Serves `app` until shutdown is asked for, then stops accepting connections (new ones
-    /// are refused) and waits up to the shutdown timeout for in-flight requests.
+    /// are refused) and waits up to the shutdown timeout for in-flight requests; connections
+    /// still busy then are closed.
     pub async fn serve(self, app: App) -> Result<(), ServerError> {
         app.log_warnings();
         let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -120,9 +124,11 @@ impl Server {
             .timer(TokioTimer::new())
             .header_read_timeout(self.header_read_timeout);
         let graceful = GracefulShutdown::new();
+        let mut connections = JoinSet::new();
         let mut shutdown = self.shutdown.subscribe();
+        let asked = async move { shutdown.wait_for(|asked| *asked).await.is_ok() };
         let signal = shutdown_signal(self.handle_signals)?;
-        tokio::pin!(signal);
+        tokio::pin!(asked, signal);
 
         loop {
             tokio::select! {
@@ -139,23 +145,30 @@ impl Server {
                     if let Err(error) = stream.set_nodelay(true) {
                         tracing::debug!(error = %error, "failed to set TCP_NODELAY");
                     }
-                    let app = app.clone();
-                    let connection = ConnectionInfo { peer_addr };
-                    let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
-                        let app = app.clone();
-                        async move {
-                            Ok::<_, Infallible>(app.handle(request.map(RequestBody::new), connection).await)
-                        }
-                    });
+                    let first_request = Arc::new(AtomicBool::new(false));
+                    let service = service(app.clone(), ConnectionInfo { peer_addr }, first_request.clone());
                     let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                     let connection = graceful.watch(connection);
-                    tokio::spawn(async move {
-                        if let Err(error) = connection.await {
-                            tracing::debug!(error = %error, "connection closed with an error");
+                    let silence_limit = self.header_read_timeout;
+                    connections.spawn(async move {
+                        // hyper times out slow headers, but not a client that sends nothing at
+                        // all: the protocol detection waits for its first bytes.
+                        let silent = async {
+                            tokio::time::sleep(silence_limit).await;
+                            if first_request.load(Ordering::Relaxed) {
+                                std::future::pending::<()>().await;
+                            }
+                        };
+                        tokio::select! {
+                            result = connection => if let Err(error) = result {
+                                tracing::debug!(error = %error, "connection closed with an error");
+                            },
+                            () = silent => tracing::debug!("no request within the header read timeout: closing"),
                         }
                     });
                 }
-                _ = shutdown.wait_for(|asked| *asked) => break,
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                _ = &mut asked => break,
                 () = &mut signal => break,
             }
         }
@@ -165,9 +178,30 @@ impl Server {
         let timeout = self.shutdown_timeout;
         tokio::select! {
             () = graceful.shutdown() => Ok(()),
-            () = tokio::time::sleep(timeout) => Err(ServerError::ShutdownTimeout(timeout)),
+            () = tokio::time::sleep(timeout) => {
+                connections.shutdown().await;
+                Err(ServerError::ShutdownTimeout(timeout))
+            }
         }
     }
+}
+
+/// The hyper service of one connection: every request goes to `app`.
+fn service(
+    app: App,
+    connection: ConnectionInfo,
+    first_request: Arc<AtomicBool>,
+) -> impl hyper::service::Service<
+    http::Request<Incoming>,
+    Response = crate::Response,
+    Error = Infallible,
+    Future = impl Future<Output = Result<crate::Response, Infallible>> + Send,
+> + Clone {
+    hyper::service::service_fn(move |request: http::Request<Incoming>| {
+        first_request.store(true, Ordering::Relaxed);
+        let app = app.clone();
+        async move { Ok(app.handle(request.map(RequestBody::new), connection).await) }
+    })
 }
 
 /// Completes on SIGINT or SIGTERM; never, when signals are not handled.
