@@ -388,3 +388,44 @@ async fn closes_silent_connections_after_the_header_read_timeout() {
         "closed after {took:?}, before the timeout"
     );
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("unhandled on purpose")]
+pub struct Unhandled;
+
+#[get("/unhandled")]
+pub fn unhandled() -> Result<&'static str, Unhandled> {
+    Err(Unhandled)
+}
+
+// Current-thread runtime: the capturing subscriber is per thread, and `serve` runs on this one.
+#[tokio::test]
+async fn build_warnings_are_logged_at_warn_when_serving_starts() {
+    let (capture, _guard) = watchful_conformance::capture::capture();
+    let mut bp = Blueprint::new();
+    bp.route(UNHANDLED);
+    let app = bp.build().await.expect("a warning does not fail the build");
+    assert_eq!(app.warnings().len(), 1);
+    let server = Server::bind("127.0.0.1:0")
+        .await
+        .expect("bind")
+        .handle_signals(false);
+    server.shutdown_handle().shutdown();
+
+    within("`serve` to return", server.serve(app))
+        .await
+        .expect("a clean shutdown");
+
+    let warnings: Vec<_> = capture
+        .events()
+        .into_iter()
+        .filter(|event| event.level == tracing::Level::WARN)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    let warning = warnings[0].field("warning").expect("the warning's text");
+    assert!(warning.contains("server::unhandled"), "{warning}");
+    assert!(
+        warning.contains("fall back to the built-in handler"),
+        "{warning}"
+    );
+}
