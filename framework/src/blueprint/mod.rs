@@ -90,7 +90,16 @@ pub struct Registration<'a> {
     error_handler: &'a mut Option<Box<Registered<ErrorHandler>>>,
 }
 
-impl Registration<'_> {
+impl<'a> Registration<'a> {
+    #[track_caller]
+    fn push<C>(list: &'a mut Vec<Registered<C>>, component: C) -> Self {
+        list.push(Registered::new(component));
+        let registered = list.last_mut().expect("just pushed");
+        Registration {
+            error_handler: &mut registered.error_handler,
+        }
+    }
+
     /// Uses `handler` for this component's errors, whatever the blueprint-wide handler for
     /// that error type is. Its first input must be `&E` for the component's error type `E`
     /// (or `&watchful::Error`).
@@ -113,22 +122,14 @@ impl Blueprint {
     /// Registers a route, emitted by `#[get]`, `#[post]`, `#[route]`, ...
     #[track_caller]
     pub fn route(&mut self, route: Route) -> Registration<'_> {
-        self.routes.push(Registered::new(route));
-        let registered = self.routes.last_mut().expect("just pushed");
-        Registration {
-            error_handler: &mut registered.error_handler,
-        }
+        Registration::push(&mut self.routes, route)
     }
 
     /// Registers a constructor, emitted by `#[singleton]`, `#[request_scoped]` or
     /// `#[transient]`; the attribute sets the lifecycle.
     #[track_caller]
     pub fn constructor(&mut self, constructor: Constructor) -> Registration<'_> {
-        self.constructors.push(Registered::new(constructor));
-        let registered = self.constructors.last_mut().expect("just pushed");
-        Registration {
-            error_handler: &mut registered.error_handler,
-        }
+        Registration::push(&mut self.constructors, constructor)
     }
 
     /// Registers a value built outside the application (configuration, a client, ...). It is
