@@ -27,12 +27,23 @@ use args::{Lifecycle, Macro};
 /// may be async. Its inputs are injected (`&T` or `T`), and it returns anything that converts
 /// into a response, or a `Result` of it whose error converts into `watchful::Error`.
 ///
-/// ```ignore
+/// ```
+/// use watchful::{Blueprint, get, request::RawPathParams};
+///
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("`{0}` is not a name")]
+/// pub struct BadName(String);
+///
 /// #[get("/greet/{name}")]
-/// pub async fn greet(params: &RawPathParams, greeter: Greeter) -> Result<String, GreetError> {
-///     // ...
+/// pub async fn greet(params: &RawPathParams) -> Result<String, BadName> {
+///     match params.get("name") {
+///         Some(name) if name.chars().all(char::is_alphabetic) => Ok(format!("Hello, {name}!")),
+///         other => Err(BadName(other.unwrap_or_default().to_owned())),
+///     }
 /// }
-/// // `GREET` describes it: `Blueprint::new().route(GREET)`.
+///
+/// // `GREET` describes it.
+/// Blueprint::new().route(GREET);
 /// ```
 #[proc_macro_attribute]
 pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -86,11 +97,24 @@ pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Emits a `watchful::Constructor` constant. The function returns the value, or a `Result` of
 /// it; the value must be `Send + Sync + 'static`.
 ///
-/// ```ignore
-/// #[singleton]
-/// pub fn pool(config: &Config) -> Result<Pool, PoolError> {
-///     // ...
+/// ```
+/// use watchful::{Blueprint, singleton};
+///
+/// pub struct Config {
+///     pub max_connections: usize,
 /// }
+/// pub struct Pool {
+///     pub size: usize,
+/// }
+///
+/// #[singleton]
+/// pub fn pool(config: &Config) -> Result<Pool, std::io::Error> {
+///     Ok(Pool { size: config.max_connections })
+/// }
+///
+/// let mut bp = Blueprint::new();
+/// bp.prebuilt(Config { max_connections: 8 });
+/// bp.constructor(POOL);
 /// ```
 #[proc_macro_attribute]
 pub fn singleton(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -122,11 +146,19 @@ pub fn transient(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Its first input is a reference to the error it handles (`e: &MyError`); the others are
 /// injected. It returns a response and cannot fail. Emits a `watchful::ErrorHandler` constant.
 ///
-/// ```ignore
+/// ```
+/// use watchful::{error_handler, http::StatusCode};
+///
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("`{0}` is not a name")]
+/// pub struct BadName(String);
+///
 /// #[error_handler]
-/// pub fn greet_error(e: &GreetError) -> Response {
-///     // ...
+/// pub fn bad_name(e: &BadName) -> (StatusCode, String) {
+///     (StatusCode::BAD_REQUEST, e.to_string())
 /// }
+///
+/// watchful::Blueprint::new().error_handler(BAD_NAME);
 /// ```
 #[proc_macro_attribute]
 pub fn error_handler(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -138,11 +170,16 @@ pub fn error_handler(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Its first input is `error: &watchful::Error`; the others are injected. It returns nothing.
 /// Emits a `watchful::ErrorObserver` constant.
 ///
-/// ```ignore
+/// ```
+/// use watchful::error_observer;
+/// use watchful::request::RequestId;
+///
 /// #[error_observer]
-/// pub fn log_error(error: &watchful::Error) {
-///     // ...
+/// pub fn print_error(error: &watchful::Error, id: &RequestId) {
+///     eprintln!("request {}: {error}", id.as_str());
 /// }
+///
+/// watchful::Blueprint::new().error_observer(PRINT_ERROR);
 /// ```
 #[proc_macro_attribute]
 pub fn error_observer(args: TokenStream, item: TokenStream) -> TokenStream {
