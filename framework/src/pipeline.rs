@@ -61,7 +61,7 @@ pub(crate) enum ErrorSite {
         /// The handler takes `&watchful::Error`: convert before calling it.
         catch_all: bool,
     },
-    /// No handler: the built-in response (500, or 400 for a framework error).
+    /// No handler: the built-in response (see [`builtin_response`]).
     Builtin,
 }
 

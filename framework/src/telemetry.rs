@@ -1,9 +1,17 @@
 //! The telemetry contract: the `HTTP request` root span and the ready-made error observer.
 //!
-//! Every request runs inside a root span named `HTTP request` whose fields follow
-//! OpenTelemetry's HTTP server conventions. [`LOG_ERROR`] emits one ERROR event per error with
-//! `error.msg` (Display), `error.details` (Debug), `error.source_chain` and `error.type`, and
-//! records the same fields on the root span.
+//! Every request runs inside a root span named `HTTP request` (INFO level) whose fields follow
+//! OpenTelemetry's HTTP server conventions: `http.request.method`, `http.route`, `url.path`,
+//! `url.query`, `network.protocol.version`, `user_agent.original`, `client.address`,
+//! `request_id`, `http.response.status_code`, `otel.name`, `otel.kind`, `otel.status_code`
+//! (`ERROR` for a 5xx), and, once an error produced the response, `error.msg`,
+//! `error.details`, `error.source_chain`, `error.type` and `error.count` (how many errors the
+//! request saw). The framework records those error fields itself, whether or not an observer
+//! is registered.
+//!
+//! [`LOG_ERROR`] emits one ERROR event per error with `error.msg` (Display), `error.details`
+//! (Debug), `error.source_chain` and `error.type`, and records the same fields on the root
+//! span.
 
 use std::fmt::Write as _;
 
