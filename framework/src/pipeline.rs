@@ -80,37 +80,38 @@ impl AppInner {
         let span = RootSpan::open(&head, &request_id, &connection);
         let is_head = head.method == Method::HEAD;
 
-        let mut response = match self.router.find(&head.method, head.uri.path()) {
-            Match::Found { route, params } => {
-                let plan = &self.routes[route];
-                span.record_route(&plan.method, plan.route.as_str());
-                let (params, bad_params) = match RawPathParams::decode(params) {
-                    Ok(params) => (params, None),
-                    Err(error) => (RawPathParams::default(), Some(error)),
-                };
-                let scope = Scope {
-                    head,
-                    body: Some(body),
-                    params,
-                    route: plan.route.clone(),
-                    connection,
-                    request_id: request_id.clone(),
-                    span: span.clone(),
-                    slots: Vec::new(),
-                };
-                self.run_route(plan, scope, bad_params)
-                    .instrument(span.span().clone())
-                    .await
+        let routed = async {
+            match self.router.find(&head.method, head.uri.path()) {
+                Match::Found { route, params } => {
+                    let plan = &self.routes[route];
+                    span.record_route(&plan.method, plan.route.as_str());
+                    let (params, bad_params) = match RawPathParams::decode(params) {
+                        Ok(params) => (params, None),
+                        Err(error) => (RawPathParams::default(), Some(error)),
+                    };
+                    let scope = Scope {
+                        head,
+                        body: Some(body),
+                        params,
+                        route: plan.route.clone(),
+                        connection,
+                        request_id: request_id.clone(),
+                        span: span.clone(),
+                        slots: Vec::new(),
+                    };
+                    self.run_route(plan, scope, bad_params).await
+                }
+                Match::MethodNotAllowed { allow } => {
+                    let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
+                    response
+                        .headers_mut()
+                        .insert(http::header::ALLOW, allow.clone());
+                    response
+                }
+                Match::NotFound => StatusCode::NOT_FOUND.into_response(),
             }
-            Match::MethodNotAllowed { allow } => {
-                let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
-                response
-                    .headers_mut()
-                    .insert(http::header::ALLOW, allow.clone());
-                response
-            }
-            Match::NotFound => StatusCode::NOT_FOUND.into_response(),
         };
+        let mut response = routed.instrument(span.span().clone()).await;
 
         span.record_status(response.status());
         response
