@@ -1,6 +1,8 @@
 //! Serving one request: root span, routing, the route's plan, and the error path (handler,
 //! then every observer, in order).
 
+use std::sync::Arc;
+
 use http::header::{CONTENT_LENGTH, HeaderValue};
 use http::{Method, StatusCode};
 use tracing::Instrument;
@@ -20,8 +22,11 @@ use crate::telemetry::RootSpan;
 
 /// Everything needed to serve one route, computed by `build()`.
 pub(crate) struct RoutePlan {
-    pub(crate) method: Method,
     pub(crate) route: MatchedRoute,
+    /// `METHOD /template`, the root span's `otel.name`.
+    pub(crate) otel_name: String,
+    /// The template's parameter names.
+    pub(crate) param_names: Vec<Arc<str>>,
     pub(crate) handler: HandlerFn,
     pub(crate) calls: RouteCalls,
 }
@@ -84,11 +89,12 @@ impl AppInner {
             match self.router.find(&head.method, head.uri.path()) {
                 Match::Found { route, params } => {
                     let plan = &self.routes[route];
-                    span.record_route(&plan.method, plan.route.as_str());
-                    let (params, bad_params) = match RawPathParams::decode(params) {
-                        Ok(params) => (params, None),
-                        Err(error) => (RawPathParams::default(), Some(error)),
-                    };
+                    span.record_route(plan.route.as_str(), &plan.otel_name);
+                    let (params, bad_params) =
+                        match RawPathParams::decode(params, &plan.param_names) {
+                            Ok(params) => (params, None),
+                            Err(error) => (RawPathParams::default(), Some(error)),
+                        };
                     let scope = Scope {
                         head,
                         body: Some(body),

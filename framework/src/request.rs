@@ -74,18 +74,34 @@ pub struct RawPathParams {
 }
 
 impl RawPathParams {
-    /// Percent-decodes the parameters the router extracted.
-    pub(crate) fn decode(params: matchit::Params<'_, '_>) -> Result<Self, InvalidPathParameter> {
+    /// Percent-decodes the parameters the router extracted. `names` are the route's parameter
+    /// names, shared so that a request does not allocate them again.
+    pub(crate) fn decode(
+        params: matchit::Params<'_, '_>,
+        names: &[Arc<str>],
+    ) -> Result<Self, InvalidPathParameter> {
         let params = params
             .iter()
             .map(|(name, value)| {
                 let decoded = percent_encoding::percent_decode_str(value)
                     .decode_utf8()
                     .map_err(|source| InvalidPathParameter::new(name, source))?;
-                Ok((Arc::from(name), decoded.into_owned()))
+                let known = names.iter().find(|known| &***known == name);
+                let key = known.cloned().unwrap_or_else(|| Arc::from(name));
+                Ok((key, decoded.into_owned()))
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { params })
+    }
+
+    /// The parameter names of a path template: `/users/{id}/{*rest}` has `id` and `rest`.
+    pub(crate) fn names(template: &str) -> Vec<Arc<str>> {
+        template
+            .split('{')
+            .skip(1)
+            .filter_map(|part| part.split_once('}'))
+            .map(|(name, _)| Arc::from(name.trim_start_matches('*')))
+            .collect()
     }
 
     /// The decoded value of the parameter `name`, if the route has one by that name.
@@ -171,6 +187,14 @@ impl RequestId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parameter_names_come_from_the_template() {
+        let names = RawPathParams::names("/users/{id}/files/{*rest}");
+        let names: Vec<&str> = names.iter().map(|n| &**n).collect();
+        assert_eq!(names, ["id", "rest"]);
+        assert!(RawPathParams::names("/plain").is_empty());
+    }
 
     #[test]
     fn takes_well_formed_ids_and_generates_the_rest() {

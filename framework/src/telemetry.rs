@@ -75,11 +75,9 @@ impl RootSpan {
     }
 
     /// Records the route template once the router has matched one.
-    pub(crate) fn record_route(&self, method: &http::Method, route: &str) {
-        if !self.0.is_disabled() {
-            self.0.record("http.route", route);
-            self.0.record("otel.name", format_args!("{method} {route}"));
-        }
+    pub(crate) fn record_route(&self, route: &str, otel_name: &str) {
+        self.0.record("http.route", route);
+        self.0.record("otel.name", otel_name);
     }
 
     /// Records the status code of the response that is sent.

@@ -12,7 +12,7 @@ use super::{Blueprint, BuildError};
 use crate::app::{App, AppInner};
 use crate::di::{Access, Args, InputPlan, Slot, Source};
 use crate::pipeline::RoutePlan;
-use crate::request::MatchedRoute;
+use crate::request::{MatchedRoute, RawPathParams};
 use crate::router::Router;
 
 impl Blueprint {
@@ -110,7 +110,7 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
             continue;
         }
         methods.push(MethodRoute {
-            method: method.clone(),
+            method,
             route: routes.len(),
             node,
         });
@@ -118,8 +118,9 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
         let (calls, route_problems) = plan_route(graph, node, &label);
         problems.extend(route_problems);
         routes.push(RoutePlan {
-            method,
             route: MatchedRoute(Arc::from(route.path)),
+            param_names: RawPathParams::names(route.path),
+            otel_name: label,
             handler: route.call,
             calls,
         });
