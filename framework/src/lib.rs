@@ -2,7 +2,7 @@
 //!
 //! A web framework where error reporting is done right: every error raised while serving a
 //! request is turned into a response by an error handler that **borrows** it, and is then seen
-//! by every registered **error observer**, which records its message, details and source chain
+//! by every registered **error observer**; its message, details and source chain are recorded
 //! on the request's root span.
 //!
 //! Application code is plain functions with attribute macros; a [`Blueprint`] lists them and
@@ -35,7 +35,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), watchful::BuildError> {
 //! let mut bp = Blueprint::new();
-//! bp.error_observer(LOG_ERROR); // one ERROR event per error, fields on the root span
+//! bp.error_observer(LOG_ERROR); // one ERROR event per error
 //! bp.error_handler(UNKNOWN_USER);
 //! bp.route(GET_USER);
 //! let client = TestClient::new(bp.build().await?);

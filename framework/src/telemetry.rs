@@ -10,8 +10,7 @@
 //! is registered.
 //!
 //! [`LOG_ERROR`] emits one ERROR event per error with `error.msg` (Display), `error.details`
-//! (Debug), `error.source_chain` and `error.type`, and records the same fields on the root
-//! span.
+//! (Debug), `error.source_chain` and `error.type`.
 
 use std::fmt::Write as _;
 
@@ -90,8 +89,15 @@ impl RootSpan {
 
     /// Records the error that produced the response, and how many errors the request saw.
     pub(crate) fn record_error(&self, error: &Error, count: usize) {
-        record_error_fields(&self.0, error);
-        self.0.record("error.count", count as u64);
+        let span = &self.0;
+        if span.is_disabled() {
+            return;
+        }
+        span.record("error.msg", display(error));
+        span.record("error.details", debug(error));
+        span.record("error.source_chain", error_source_chain(error).as_str());
+        span.record("error.type", error.type_name());
+        span.record("error.count", count as u64);
     }
 }
 
@@ -119,22 +125,14 @@ pub fn error_source_chain(error: &Error) -> String {
     chain
 }
 
-fn record_error_fields(span: &Span, error: &Error) {
-    if span.is_disabled() {
-        return;
-    }
-    span.record("error.msg", display(error));
-    span.record("error.details", debug(error));
-    span.record("error.source_chain", error_source_chain(error).as_str());
-    span.record("error.type", error.type_name());
-}
-
-/// The ready-made error observer: one ERROR event per error, with `error.msg`,
-/// `error.details`, `error.source_chain` and `error.type`, and the same fields on the root span.
+/// The ready-made error observer: one ERROR event per error, inside the request's root span,
+/// with `error.msg`, `error.details`, `error.source_chain` and `error.type`. The same fields
+/// are on the root span: the framework records them there for the error that produced the
+/// response, after the observers ran.
 ///
 /// Register it with `bp.error_observer(LOG_ERROR)`.
 #[crate::error_observer]
-pub fn log_error(error: &Error, root_span: &RootSpan) {
+pub fn log_error(error: &Error) {
     if tracing::enabled!(tracing::Level::ERROR) {
         tracing::error!(
             error.msg = %error,
@@ -144,5 +142,4 @@ pub fn log_error(error: &Error, root_span: &RootSpan) {
             "an error occurred while serving the request",
         );
     }
-    record_error_fields(root_span.span(), error);
 }

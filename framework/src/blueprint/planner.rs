@@ -83,12 +83,11 @@ impl<'g> Planner<'g> {
         let on_error = self.error_site(route);
         let on_bad_path = self.framework_site::<InvalidPathParameter>();
         let on_timeout = self.framework_site::<RequestTimeout>();
-        let observers = self
-            .graph
+        let graph = self.graph;
+        let observers = graph
             .observers
-            .clone()
-            .into_iter()
-            .filter_map(|node| match &self.graph.nodes[node].kind {
+            .iter()
+            .filter_map(|&node| match &graph.nodes[node].kind {
                 Kind::Observer(observer) => Some(self.prepared(node, observer.call)),
                 _ => None,
             })
