@@ -11,7 +11,7 @@ use watchful::testing::TestClient;
 use watchful::{
     Blueprint, error_handler, error_observer, get, request_scoped, singleton, transient,
 };
-use watchful_conformance::capture::{Capture, capture};
+use watchful::testing::{Capture, capture};
 
 #[derive(Debug, thiserror::Error)]
 #[error("the order could not be loaded")]

@@ -10,7 +10,7 @@ use watchful::request::{RawPathParams, RequestHead};
 use watchful::telemetry::{LOG_ERROR, RootSpan};
 use watchful::testing::TestClient;
 use watchful::{Blueprint, error_handler, error_observer, get, request_scoped, singleton};
-use watchful_conformance::capture::capture;
+use watchful::testing::capture;
 
 #[derive(Debug, thiserror::Error)]
 #[error("no greeting for `{name}`")]

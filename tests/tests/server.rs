@@ -401,7 +401,7 @@ pub fn unhandled() -> Result<&'static str, Unhandled> {
 // Current-thread runtime: the capturing subscriber is per thread, and `serve` runs on this one.
 #[tokio::test]
 async fn build_warnings_are_logged_at_warn_when_serving_starts() {
-    let (capture, _guard) = watchful_conformance::capture::capture();
+    let (capture, _guard) = watchful::testing::capture();
     let mut bp = Blueprint::new();
     bp.route(UNHANDLED);
     let app = bp.build().await.expect("a warning does not fail the build");

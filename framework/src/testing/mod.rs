@@ -1,4 +1,5 @@
-//! [`TestClient`]: drive an [`App`] in process, without a socket.
+//! Testing an application: [`TestClient`] drives an [`App`] in process, without a socket, and
+//! [`capture`] records the telemetry it produces.
 //!
 //! ```
 //! use watchful::{Blueprint, get, testing::TestClient};
@@ -18,6 +19,10 @@
 //! assert_eq!(response.text(), "pong");
 //! # }
 //! ```
+
+mod capture;
+
+pub use capture::{Capture, CapturedEvent, CapturedSpan, Fields, ROOT_SPAN, capture};
 
 use std::net::{Ipv4Addr, SocketAddr};
 

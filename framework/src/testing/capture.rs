@@ -1,5 +1,5 @@
-//! A capturing `tracing` layer: every event with its fields and enclosing root span, and every
-//! closed span with its final fields.
+//! A capturing `tracing` subscriber, to assert on the telemetry a request produced: every event
+//! with its fields and enclosing root span, and every closed span with its final fields.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -123,6 +123,30 @@ impl fmt::Debug for Capture {
 
 /// Installs a capturing subscriber for the current thread until the guard drops. Use it from
 /// `#[tokio::test]` (a current-thread runtime), so that every task runs under it.
+///
+/// ```
+/// use watchful::testing::{TestClient, capture};
+/// use watchful::{Blueprint, get, telemetry::LOG_ERROR};
+///
+/// #[get("/fail")]
+/// pub fn fail() -> Result<&'static str, std::io::Error> {
+///     Err(std::io::Error::other("disk on fire"))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let (telemetry, _guard) = capture();
+/// let mut bp = Blueprint::new();
+/// bp.error_observer(LOG_ERROR);
+/// bp.route(FAIL);
+/// let client = TestClient::new(bp.build().await.unwrap());
+/// client.get("/fail").send().await;
+///
+/// let errors = telemetry.error_events();
+/// assert_eq!(errors[0].field("error.msg"), Some("disk on fire"));
+/// assert_eq!(telemetry.root_span().field("error.msg"), Some("disk on fire"));
+/// # }
+/// ```
 pub fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
     let subscriber = Registry::default().with(CaptureLayer(capture.clone()));
