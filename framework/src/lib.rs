@@ -55,6 +55,7 @@ pub mod blueprint;
 pub mod component;
 mod di;
 pub mod error;
+pub mod extract;
 mod pipeline;
 pub mod request;
 pub mod response;
