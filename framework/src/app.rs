@@ -1,7 +1,6 @@
 //! [`App`]: a built blueprint, ready to serve requests.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::blueprint::BuildWarning;
 use crate::di::Slot;
@@ -21,10 +20,14 @@ pub struct App {
 
 pub(crate) struct AppInner {
     pub(crate) router: Router,
+    /// The plans of the routes, then of the fallbacks.
     pub(crate) routes: Vec<RoutePlan>,
+    /// The fallbacks of nested blueprints: their path prefix and plan, longest prefix first.
+    pub(crate) fallbacks: Vec<(String, usize)>,
+    /// The plan of the root blueprint's fallback.
+    pub(crate) root_fallback: usize,
     pub(crate) singletons: Vec<Slot>,
     pub(crate) warnings: Vec<BuildWarning>,
-    pub(crate) request_timeout: Option<Duration>,
 }
 
 impl App {

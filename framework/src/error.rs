@@ -114,6 +114,42 @@ impl From<Error> for BoxError {
     }
 }
 
+/// A panic in a component, caught by the framework and turned into an error.
+///
+/// Handled like any other error — 500 by the built-in handler, or by the blueprint's handler
+/// for `Panic` or its catch-all — and observed. The server keeps serving.
+#[derive(Debug, thiserror::Error)]
+#[error("`{component}` panicked: {message}")]
+pub struct Panic {
+    component: &'static str,
+    message: String,
+}
+
+impl Panic {
+    /// Reads the panic's message from its payload (a `&str` or a `String`, as `panic!` makes).
+    pub(crate) fn new(component: &'static str, payload: &(dyn Any + Send)) -> Self {
+        let message = match (
+            payload.downcast_ref::<&'static str>(),
+            payload.downcast_ref::<String>(),
+        ) {
+            (Some(message), _) => (*message).to_owned(),
+            (_, Some(message)) => message.clone(),
+            _ => "(the panic payload is not a string)".to_owned(),
+        };
+        Self { component, message }
+    }
+
+    /// The function that panicked, `module::path::function`.
+    pub fn component(&self) -> &'static str {
+        self.component
+    }
+
+    /// The panic's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 /// A path parameter that is not valid UTF-8 once percent-decoded.
 ///
 /// Raised by the framework before the route's components run; answered with 400 and this

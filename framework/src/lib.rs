@@ -56,6 +56,7 @@ pub mod component;
 mod di;
 pub mod error;
 pub mod extract;
+pub mod middleware;
 mod pipeline;
 pub mod request;
 pub mod response;
@@ -75,8 +76,8 @@ pub use http;
 pub use response::{IntoResponse, Response};
 pub use server::Server;
 pub use watchful_macros::{
-    delete, error_handler, error_observer, get, patch, post, put, request_scoped, route, singleton,
-    transient,
+    delete, error_handler, error_observer, fallback, get, patch, post, post_process, pre_process,
+    put, request_scoped, route, singleton, transient, wrap,
 };
 
 /// The README's example must compile.

@@ -9,6 +9,7 @@ pub use crate::component::{
 };
 pub use crate::di::{Args, BoxFuture, SharedArgs, Step};
 pub use crate::error::{BoxError, ErasedError};
+pub use crate::middleware::{Fallback, PostProcess, PreProcess, Processing, Wrap};
 pub use crate::response::{IntoResponse, Response};
 
 /// A handler's output when it cannot fail.
@@ -25,6 +26,20 @@ where
     output
         .map(IntoResponse::into_response)
         .map_err(ErasedError::new)
+}
+
+/// A pre-processing middleware's output when it cannot fail.
+pub fn processing<P: Into<Processing>>(output: P) -> Result<Processing, ErasedError> {
+    Ok(output.into())
+}
+
+/// A pre-processing middleware's output when it returns a `Result`.
+pub fn processing_result<P, E>(output: Result<P, E>) -> Result<Processing, ErasedError>
+where
+    P: Into<Processing>,
+    E: Into<BoxError> + Send + Sync + 'static,
+{
+    output.map(Into::into).map_err(ErasedError::new)
 }
 
 /// A constructor's output when it cannot fail.

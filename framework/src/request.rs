@@ -118,14 +118,28 @@ impl RawPathParams {
     }
 }
 
-/// The path template of the route that matched, e.g. `/users/{id}`.
-#[derive(Debug, Clone)]
+/// The path template of the route that matched, e.g. `/users/{id}`, with the prefixes of the
+/// blueprints it is nested in. Empty in a fallback, where no route matched.
+#[derive(Debug, Clone, Default)]
 pub struct MatchedRoute(pub(crate) Arc<str>);
 
 impl MatchedRoute {
     /// The template, as registered.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The methods the request's path is served with, when a route exists for the path but not
+/// for the request's method. Meant for fallbacks, to tell a 405 from a 404.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedMethods(pub(crate) Option<HeaderValue>);
+
+impl AllowedMethods {
+    /// The value of the `Allow` header for a 405 (e.g. `GET, DELETE, HEAD`); `None` when no
+    /// route serves the path at all.
+    pub fn allow_header(&self) -> Option<&HeaderValue> {
+        self.0.as_ref()
     }
 }
 

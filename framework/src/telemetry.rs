@@ -7,7 +7,10 @@
 //! (`ERROR` for a 5xx), and, once an error produced the response, `error.msg`,
 //! `error.details`, `error.source_chain`, `error.type` and `error.count` (how many errors the
 //! request saw). The framework records those error fields itself, whether or not an observer
-//! is registered.
+//! is registered: when a request sees several errors, they describe the one whose response
+//! was sent (a middleware that replaces that response with a new one leaves only
+//! `error.count`). `http.server.request.duration` is declared and left for a timing middleware
+//! to record (in seconds).
 //!
 //! [`LOG_ERROR`] emits one ERROR event per error with `error.msg` (Display), `error.details`
 //! (Debug), `error.source_chain` and `error.type`.
@@ -58,6 +61,7 @@ impl RootSpan {
             error.source_chain = Empty,
             error.type = Empty,
             error.count = Empty,
+            http.server.request.duration = Empty,
         );
         if !span.is_disabled() {
             if let Some(query) = head.uri.query() {
@@ -87,16 +91,19 @@ impl RootSpan {
         }
     }
 
-    /// Records the error that produced the response, and how many errors the request saw.
-    pub(crate) fn record_error(&self, error: &Error, count: usize) {
+    /// Records the error whose response is sent, if any, and how many errors the request
+    /// saw.
+    pub(crate) fn record_errors(&self, sent: Option<&Error>, count: usize) {
         let span = &self.0;
         if span.is_disabled() {
             return;
         }
-        span.record("error.msg", display(error));
-        span.record("error.details", debug(error));
-        span.record("error.source_chain", error_source_chain(error).as_str());
-        span.record("error.type", error.type_name());
+        if let Some(error) = sent {
+            span.record("error.msg", display(error));
+            span.record("error.details", debug(error));
+            span.record("error.source_chain", error_source_chain(error).as_str());
+            span.record("error.type", error.type_name());
+        }
         span.record("error.count", count as u64);
     }
 }

@@ -17,6 +17,14 @@ pub(crate) enum Macro {
     ErrorHandler,
     /// `#[error_observer]`.
     ErrorObserver,
+    /// `#[wrap]`.
+    Wrap,
+    /// `#[pre_process]`.
+    PreProcess,
+    /// `#[post_process]`.
+    PostProcess,
+    /// `#[fallback]`.
+    Fallback,
 }
 
 /// How long a constructed value lives.
@@ -42,6 +50,10 @@ pub(crate) enum Kind {
     },
     ErrorHandler,
     ErrorObserver,
+    Wrap,
+    PreProcess,
+    PostProcess,
+    Fallback,
 }
 
 impl Lifecycle {
@@ -64,6 +76,10 @@ impl Macro {
             Macro::Constructor(lifecycle) => lifecycle.attribute().to_owned(),
             Macro::ErrorHandler => "error_handler".to_owned(),
             Macro::ErrorObserver => "error_observer".to_owned(),
+            Macro::Wrap => "wrap".to_owned(),
+            Macro::PreProcess => "pre_process".to_owned(),
+            Macro::PostProcess => "post_process".to_owned(),
+            Macro::Fallback => "fallback".to_owned(),
         }
     }
 
@@ -81,6 +97,10 @@ impl Macro {
             }),
             Macro::ErrorHandler => no_arguments(&self.name(), args).map(|()| Kind::ErrorHandler),
             Macro::ErrorObserver => no_arguments(&self.name(), args).map(|()| Kind::ErrorObserver),
+            Macro::Wrap => no_arguments(&self.name(), args).map(|()| Kind::Wrap),
+            Macro::PreProcess => no_arguments(&self.name(), args).map(|()| Kind::PreProcess),
+            Macro::PostProcess => no_arguments(&self.name(), args).map(|()| Kind::PostProcess),
+            Macro::Fallback => no_arguments(&self.name(), args).map(|()| Kind::Fallback),
         }
     }
 }

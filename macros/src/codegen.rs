@@ -142,7 +142,7 @@ impl Shape {
                 }
             }
             Kind::ErrorHandler => {
-                let handled = component.error_input.map(|handled| quote!(#handled));
+                let handled = component.leading_input.map(|handled| quote!(#handled));
                 Shape {
                     doc: format!("Error handler {link}."),
                     ty: quote!(ErrorHandler),
@@ -171,11 +171,70 @@ impl Shape {
                 error_param: Some(quote!(__error: &'s ::watchful::Error)),
                 // Spanned on the declared type, so that a mismatch points at it.
                 error_arg: component
-                    .error_input
+                    .leading_input
                     .map(|observed| quote_spanned!(observed.span()=> __error,)),
                 yields: quote!(()),
                 convert: None,
                 checks: Vec::new(),
+            },
+            Kind::Wrap | Kind::PostProcess => {
+                let (doc, ty, param) = match kind {
+                    Kind::Wrap => (
+                        format!("Wrapping middleware {link}."),
+                        quote!(Wrap),
+                        quote!(__passed: ::watchful::middleware::Next),
+                    ),
+                    _ => (
+                        format!("Post-processing middleware {link}."),
+                        quote!(PostProcess),
+                        quote!(__passed: ::watchful::Response),
+                    ),
+                };
+                Shape {
+                    doc,
+                    ty,
+                    leading: TokenStream::new(),
+                    output: None,
+                    error_param: Some(param),
+                    // Spanned on the declared type, so that a mismatch points at it.
+                    error_arg: component
+                        .leading_input
+                        .map(|passed| quote_spanned!(passed.span()=> __passed,)),
+                    yields: quote!(
+                        ::core::result::Result<::watchful::__private::Response, #erased>
+                    ),
+                    convert: convert("response"),
+                    checks: result_error.iter().map(error_check).collect(),
+                    error: result_error,
+                }
+            }
+            Kind::PreProcess => Shape {
+                doc: format!("Pre-processing middleware {link}."),
+                ty: quote!(PreProcess),
+                leading: TokenStream::new(),
+                output: None,
+                error_param: None,
+                error_arg: None,
+                yields: quote!(
+                    ::core::result::Result<::watchful::middleware::Processing, #erased>
+                ),
+                convert: convert("processing"),
+                checks: result_error.iter().map(error_check).collect(),
+                error: result_error,
+            },
+            Kind::Fallback => Shape {
+                doc: format!("Fallback {link}, for requests that match no route."),
+                ty: quote!(Fallback),
+                leading: TokenStream::new(),
+                output: None,
+                error_param: None,
+                error_arg: None,
+                yields: quote!(
+                    ::core::result::Result<::watchful::__private::Response, #erased>
+                ),
+                convert: convert("response"),
+                checks: result_error.iter().map(error_check).collect(),
+                error: result_error,
             },
         }
     }

@@ -186,6 +186,119 @@ pub fn error_observer(args: TokenStream, item: TokenStream) -> TokenStream {
     expand(Macro::ErrorObserver, args, item)
 }
 
+/// Declares a wrapping middleware: it receives the rest of the pipeline as `Next` and returns
+/// a response, so it can run code before and after it, or not call it at all.
+///
+/// Its first input is `next: Next` (`watchful::middleware::Next`, awaited to run the rest);
+/// the others are injected. It returns a response, or a `Result` whose error is handled and
+/// observed like a handler's. Emits a `watchful::middleware::Wrap` constant; register it with
+/// `bp.wrap(..)`.
+///
+/// ```
+/// use std::time::Instant;
+/// use watchful::middleware::Next;
+/// use watchful::telemetry::RootSpan;
+/// use watchful::{Response, wrap};
+///
+/// #[wrap]
+/// pub async fn timed(next: Next, span: &RootSpan) -> Response {
+///     let start = Instant::now();
+///     let response = next.await;
+///     span.record("http.server.request.duration", start.elapsed().as_secs_f64());
+///     response
+/// }
+///
+/// watchful::Blueprint::new().wrap(TIMED);
+/// ```
+#[proc_macro_attribute]
+pub fn wrap(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Macro::Wrap, args, item)
+}
+
+/// Declares a pre-processing middleware: it runs before the handler and returns
+/// `Processing::Continue` to go on, or `Processing::EarlyReturn(response)` to answer at once.
+///
+/// Its inputs are injected. It returns `Processing`, or a `Result` of it whose error is handled
+/// and observed like a handler's (and skips the handler, as an early return does). Emits a
+/// `watchful::middleware::PreProcess` constant; register it with `bp.pre_process(..)`.
+///
+/// ```
+/// use watchful::middleware::Processing;
+/// use watchful::request::RequestHead;
+/// use watchful::pre_process;
+///
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("the request has no `authorization` header")]
+/// pub struct Unauthenticated;
+///
+/// #[pre_process]
+/// pub fn authenticate(head: &RequestHead) -> Result<Processing, Unauthenticated> {
+///     match head.headers.contains_key("authorization") {
+///         true => Ok(Processing::Continue),
+///         false => Err(Unauthenticated),
+///     }
+/// }
+///
+/// watchful::Blueprint::new().pre_process(AUTHENTICATE);
+/// ```
+#[proc_macro_attribute]
+pub fn pre_process(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Macro::PreProcess, args, item)
+}
+
+/// Declares a post-processing middleware: it takes the response by value and returns one. It
+/// also runs on responses made by error handlers and early returns.
+///
+/// Its first input is `response: Response`; the others are injected. It returns a response,
+/// or a `Result` whose error is handled and observed like a handler's (the error's response
+/// then goes on to the next post-processing middleware). Emits a
+/// `watchful::middleware::PostProcess` constant; register it with `bp.post_process(..)`.
+///
+/// ```
+/// use watchful::http::HeaderValue;
+/// use watchful::{Response, post_process};
+///
+/// #[post_process]
+/// pub fn no_sniff(mut response: Response) -> Response {
+///     response
+///         .headers_mut()
+///         .insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+///     response
+/// }
+///
+/// watchful::Blueprint::new().post_process(NO_SNIFF);
+/// ```
+#[proc_macro_attribute]
+pub fn post_process(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Macro::PostProcess, args, item)
+}
+
+/// Declares a fallback: the handler for requests that match no route of its blueprint.
+///
+/// Its inputs are injected (`&AllowedMethods` tells a 404 from a 405). It returns a response,
+/// or a `Result` whose error is handled and observed. Emits a `watchful::middleware::Fallback`
+/// constant; register it with `bp.fallback(..)`.
+///
+/// ```
+/// use watchful::http::StatusCode;
+/// use watchful::request::AllowedMethods;
+/// use watchful::fallback;
+///
+/// #[fallback]
+/// pub fn not_here(allowed: &AllowedMethods) -> (StatusCode, &'static str) {
+///     match allowed.allow_header() {
+///         Some(_) => (StatusCode::METHOD_NOT_ALLOWED, "wrong method"),
+///         None => (StatusCode::NOT_FOUND, "nothing here"),
+///     }
+/// }
+///
+/// watchful::Blueprint::new().fallback(NOT_HERE);
+/// ```
+#[proc_macro_attribute]
+pub fn fallback(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Macro::Fallback, args, item)
+}
+
 /// The function, unchanged, followed by its constant, or by every error found in the
 /// attribute and the signature (and then no constant, so that only those errors show).
 fn expand(kind: Macro, args: TokenStream, item: TokenStream) -> TokenStream {

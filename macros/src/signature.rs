@@ -8,8 +8,10 @@ use crate::args::Macro;
 
 /// A function the framework can call, as the generated code sees it.
 pub(crate) struct Component<'f> {
-    /// The error an error handler handles (`E` in `&E`) or an error observer observes.
-    pub(crate) error_input: Option<&'f Type>,
+    /// The input the framework passes first, before the injected ones: the error an error
+    /// handler handles (`E` in `&E`) or an observer observes, a wrapping middleware's `Next`,
+    /// a post-processing middleware's `Response`.
+    pub(crate) leading_input: Option<&'f Type>,
     /// The inputs the framework injects, in declaration order.
     pub(crate) inputs: Vec<Input<'f>>,
     pub(crate) output: Output<'f>,
@@ -39,11 +41,18 @@ pub(crate) fn read(sig: &Signature, kind: Macro) -> syn::Result<Component<'_>> {
     check_shape(sig, &mut errors);
 
     let mut params = sig.inputs.iter();
-    let error_input = match kind {
+    let leading_input = match kind {
         Macro::ErrorHandler | Macro::ErrorObserver => {
             read_error_input(sig, params.next(), kind, &mut errors)
         }
-        Macro::Method(_) | Macro::Route | Macro::Constructor(_) => None,
+        Macro::Wrap | Macro::PostProcess => {
+            read_passed_input(sig, params.next(), kind, &mut errors)
+        }
+        Macro::Method(_)
+        | Macro::Route
+        | Macro::Constructor(_)
+        | Macro::PreProcess
+        | Macro::Fallback => None,
     };
     let inputs = params
         .filter_map(|param| read_input(param, &mut errors))
@@ -56,7 +65,7 @@ pub(crate) fn read(sig: &Signature, kind: Macro) -> syn::Result<Component<'_>> {
     }) {
         Some(error) => Err(error),
         None => Ok(Component {
-            error_input,
+            leading_input,
             inputs,
             output,
         }),
@@ -122,6 +131,38 @@ fn read_error_input<'f>(
             errors.push(Error::new_spanned(ty, message));
             None
         }
+    }
+}
+
+/// The first input of a wrapping middleware (`next: Next`) or a post-processing one
+/// (`response: Response`), which the framework passes by value.
+fn read_passed_input<'f>(
+    sig: &'f Signature,
+    param: Option<&'f FnArg>,
+    kind: Macro,
+    errors: &mut Vec<Error>,
+) -> Option<&'f Type> {
+    let message = match kind {
+        Macro::Wrap => {
+            "the first input of a wrapping middleware is the rest of the pipeline, by value: \
+             write `next: Next` (`watchful::middleware::Next`)"
+        }
+        _ => {
+            "the first input of a post-processing middleware is the response, by value: write \
+             `response: Response` (`watchful::Response`)"
+        }
+    };
+    let Some(param) = param else {
+        errors.push(Error::new(sig.paren_token.span.join(), message));
+        return None;
+    };
+    let ty = param_type(param, errors)?;
+    match peel(ty) {
+        Type::Reference(_) => {
+            errors.push(Error::new_spanned(ty, message));
+            None
+        }
+        _ => Some(ty),
     }
 }
 
@@ -194,15 +235,33 @@ fn read_output<'f>(sig: &'f Signature, kind: Macro, errors: &mut Vec<Error>) -> 
             returned,
             "error observers cannot fail or return a value: remove the return type",
         )),
-        (Macro::Method(_) | Macro::Route | Macro::Constructor(_) | Macro::ErrorHandler, _) => {
-            impl_trait.map(|impl_trait| -> (&dyn ToTokens, _) {
-                (
-                    impl_trait,
-                    "a component's output cannot be `impl Trait`: the framework must name its \
+        (Macro::Wrap | Macro::PostProcess, Output::Unit) => Some((
+            returned,
+            "a middleware must return the response, e.g. `-> Response`, or \
+             `-> Result<Response, MyError>`",
+        )),
+        (Macro::PreProcess, Output::Unit) => Some((
+            returned,
+            "a pre-processing middleware returns `Processing` (`Continue` or \
+             `EarlyReturn(response)`), or `Result<Processing, MyError>`",
+        )),
+        (
+            Macro::Method(_)
+            | Macro::Route
+            | Macro::Constructor(_)
+            | Macro::ErrorHandler
+            | Macro::Wrap
+            | Macro::PreProcess
+            | Macro::PostProcess
+            | Macro::Fallback,
+            _,
+        ) => impl_trait.map(|impl_trait| -> (&dyn ToTokens, _) {
+            (
+                impl_trait,
+                "a component's output cannot be `impl Trait`: the framework must name its \
                      type; write the type instead",
-                )
-            })
-        }
+            )
+        }),
         (Macro::ErrorObserver, Output::Unit) => None,
     };
     if let Some((culprit, message)) = problem {

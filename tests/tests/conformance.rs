@@ -8,10 +8,10 @@ use watchful::http::StatusCode;
 use watchful::request::{RawPathParams, RequestId};
 use watchful::telemetry::{LOG_ERROR, RootSpan};
 use watchful::testing::TestClient;
+use watchful::testing::{Capture, capture};
 use watchful::{
     Blueprint, error_handler, error_observer, get, request_scoped, singleton, transient,
 };
-use watchful::testing::{Capture, capture};
 
 #[derive(Debug, thiserror::Error)]
 #[error("the order could not be loaded")]

@@ -9,8 +9,8 @@ use watchful::http::StatusCode;
 use watchful::request::{RawPathParams, RequestHead};
 use watchful::telemetry::{LOG_ERROR, RootSpan};
 use watchful::testing::TestClient;
-use watchful::{Blueprint, error_handler, error_observer, get, request_scoped, singleton};
 use watchful::testing::capture;
+use watchful::{Blueprint, error_handler, error_observer, get, request_scoped, singleton};
 
 #[derive(Debug, thiserror::Error)]
 #[error("no greeting for `{name}`")]

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use http::Method;
 
-use super::graph::{Graph, Kind, Provider};
+use super::graph::{Graph, Kind, Provider, SingletonSource};
 use super::planner::plan_route;
 use super::report::not_clone;
-use super::{Blueprint, BuildError};
+use super::{Blueprint, BuildError, BuildWarning};
 use crate::app::{App, AppInner};
 use crate::di::{Access, Args, InputPlan, Slot, Source};
 use crate::pipeline::RoutePlan;
@@ -24,9 +24,10 @@ impl Blueprint {
     /// test to get these checks in CI.
     pub async fn build(self) -> Result<App, BuildError> {
         let mut problems = Vec::new();
-        let mut warnings = Vec::new();
-        let graph = Graph::new(&self, &mut problems, &mut warnings);
-        let (router, routes) = plan_routes(&graph, &mut problems);
+        let graph = Graph::new(&self, &mut problems);
+        let mut routes = Routes::default();
+        let router = plan_routes(&graph, &mut routes, &mut problems);
+        let (fallbacks, root_fallback) = plan_fallbacks(&graph, &mut routes, &mut problems);
         let singleton_plans = plan_singletons(&graph, &mut problems);
 
         let mut seen = HashSet::new();
@@ -35,8 +36,18 @@ impl Blueprint {
             return Err(BuildError::Invalid { problems });
         }
 
-        let mut singletons: Vec<Slot> = self.prebuilt.into_iter().map(|p| p.value).collect();
-        singletons.resize_with(singletons.len() + graph.singletons.len(), || Box::new(()));
+        let mut prebuilt = Vec::new();
+        self.take_prebuilt(&mut prebuilt);
+        let mut prebuilt = prebuilt.into_iter().map(Some).collect::<Vec<_>>();
+        let mut singletons: Vec<Slot> = graph
+            .singletons
+            .iter()
+            .map(|source| match source {
+                SingletonSource::Prebuilt(index) => prebuilt[*index].take(),
+                SingletonSource::Constructor(_) => None,
+            })
+            .map(|value| value.unwrap_or_else(|| Box::new(())))
+            .collect();
         for (node, index, inputs) in singleton_plans {
             let Kind::Constructor(constructor) = &graph.nodes[node].kind else {
                 continue;
@@ -60,12 +71,65 @@ impl Blueprint {
         Ok(App {
             inner: Arc::new(AppInner {
                 router,
-                routes,
+                routes: routes.plans,
+                fallbacks,
+                root_fallback,
                 singletons,
-                warnings,
-                request_timeout: self.request_timeout,
+                warnings: routes.warnings,
             }),
         })
+    }
+
+    /// Moves the prebuilt values out, depth-first, in the order the graph numbered them.
+    fn take_prebuilt(self, values: &mut Vec<Slot>) {
+        values.extend(self.prebuilt.into_iter().map(|prebuilt| prebuilt.value));
+        for nested in self.nested {
+            nested.blueprint.take_prebuilt(values);
+        }
+    }
+}
+
+/// The plans of routes and fallbacks, and the warnings planning them gave.
+#[derive(Default)]
+struct Routes {
+    plans: Vec<RoutePlan>,
+    warnings: Vec<BuildWarning>,
+}
+
+impl Routes {
+    /// Plans the route or fallback `node` of `scope`; returns its index.
+    fn plan(
+        &mut self,
+        graph: &Graph,
+        node: usize,
+        path: Option<&str>,
+        label: &str,
+        problems: &mut Vec<String>,
+    ) -> usize {
+        let scope = graph.nodes[node].scope;
+        let planned = plan_route(graph, node, scope, label);
+        problems.extend(planned.problems);
+        let deny = graph.scopes[scope].deny_error_fallback;
+        for message in planned.fallbacks {
+            if deny {
+                problems.push(format!(
+                    "{message} (Fallbacks are denied by `deny_error_fallback`.)"
+                ));
+            } else if !self.warnings.iter().any(|w| w.message == message) {
+                self.warnings.push(BuildWarning { message });
+            }
+        }
+        self.plans.push(RoutePlan {
+            route: MatchedRoute(Arc::from(path.unwrap_or_default())),
+            param_names: path.map(RawPathParams::names).unwrap_or_default(),
+            otel_name: path.map(|_| label.to_owned()),
+            timeout: graph.scopes[scope].request_timeout,
+            body_limit: graph.nodes[node]
+                .body_size_limit
+                .unwrap_or(graph.scopes[scope].body_size_limit),
+            calls: planned.calls,
+        });
+        self.plans.len() - 1
     }
 }
 
@@ -77,10 +141,9 @@ struct MethodRoute {
 }
 
 /// Checks methods and paths, plans every route and builds the router.
-fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RoutePlan>) {
-    let mut routes = Vec::new();
+fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<String>) -> Router {
     // Each path once, with its methods.
-    let mut paths: Vec<(&str, Vec<MethodRoute>)> = Vec::new();
+    let mut paths: Vec<(String, Vec<MethodRoute>)> = Vec::new();
     for &node in &graph.routes {
         let Kind::Route(route) = &graph.nodes[node].kind else {
             continue;
@@ -93,11 +156,15 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
             ));
             continue;
         };
-        let label = format!("{method} {}", route.path);
-        let methods = match paths.iter().position(|(path, _)| *path == route.path) {
+        let path = format!(
+            "{}{}",
+            graph.scopes[graph.nodes[node].scope].prefix, route.path
+        );
+        let label = format!("{method} {path}");
+        let methods = match paths.iter().position(|(p, _)| *p == path) {
             Some(index) => &mut paths[index].1,
             None => {
-                paths.push((route.path, Vec::new()));
+                paths.push((path.clone(), Vec::new()));
                 &mut paths.last_mut().expect("just pushed").1
             }
         };
@@ -109,20 +176,11 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
             ));
             continue;
         }
+        let route = routes.plan(graph, node, Some(&path), &label, problems);
         methods.push(MethodRoute {
             method,
-            route: routes.len(),
+            route,
             node,
-        });
-
-        let (calls, route_problems) = plan_route(graph, node, &label);
-        problems.extend(route_problems);
-        routes.push(RoutePlan {
-            route: MatchedRoute(Arc::from(route.path)),
-            param_names: RawPathParams::names(route.path),
-            otel_name: label,
-            handler: route.call,
-            calls,
         });
     }
 
@@ -136,7 +194,7 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
             (path.to_string(), methods)
         })
         .collect();
-    let router = Router::new(table).unwrap_or_else(|rejected| {
+    Router::new(table).unwrap_or_else(|rejected| {
         let describe_path = |path: &str| {
             let found = paths.iter().find(|(p, _)| *p == path);
             found.map_or_else(String::new, |(_, m)| graph.nodes[m[0].node].describe())
@@ -154,8 +212,54 @@ fn plan_routes(graph: &Graph, problems: &mut Vec<String>) -> (Router, Vec<RouteP
             ));
         }
         Router::default()
-    });
-    (router, routes)
+    })
+}
+
+/// Plans every blueprint's fallback. Returns the nested ones with their prefix, longest
+/// first, and the root's.
+fn plan_fallbacks(
+    graph: &Graph,
+    routes: &mut Routes,
+    problems: &mut Vec<String>,
+) -> (Vec<(String, usize)>, usize) {
+    let mut nested: Vec<(String, usize, usize)> = Vec::new();
+    let mut root = 0;
+    for (index, scope) in graph.scopes.iter().enumerate() {
+        let node = match (index, scope.fallback) {
+            (_, Some(node)) => node,
+            (0, None) => graph.default_fallback,
+            _ => continue,
+        };
+        let label = match scope.prefix.as_str() {
+            "" => "the fallback".to_owned(),
+            prefix => format!("the fallback for `{prefix}`"),
+        };
+        let plan = routes.plan(graph, node, None, &label, problems);
+        if index == 0 {
+            root = plan;
+        } else if let Some((_, _, other)) = nested.iter().find(|(p, ..)| *p == scope.prefix) {
+            problems.push(format!(
+                "two fallbacks serve the paths under `{}`: {} and {}. Give the nested blueprint a prefix of its own, or keep one fallback.",
+                scope.prefix,
+                graph.nodes[*other].describe(),
+                graph.nodes[node].describe()
+            ));
+        } else if let Some(root) = graph.scopes[0].fallback.filter(|_| scope.prefix.is_empty()) {
+            problems.push(format!(
+                "two fallbacks serve every path: {} and {}. Give the nested blueprint a prefix, or keep one fallback.",
+                graph.nodes[root].describe(),
+                graph.nodes[node].describe()
+            ));
+        } else {
+            nested.push((scope.prefix.clone(), plan, node));
+        }
+    }
+    nested.sort_by_key(|(prefix, ..)| std::cmp::Reverse(prefix.len()));
+    let nested = nested
+        .into_iter()
+        .map(|(prefix, plan, _)| (prefix, plan))
+        .collect();
+    (nested, root)
 }
 
 /// The singleton constructors in an order where each comes after its dependencies, with their
@@ -164,14 +268,18 @@ fn plan_singletons(
     graph: &Graph,
     problems: &mut Vec<String>,
 ) -> Vec<(usize, usize, Vec<InputPlan>)> {
+    /// The singleton constructor at `position`, after those it depends on.
     fn visit(graph: &Graph, position: usize, done: &mut [bool], order: &mut Vec<usize>) {
         if done[position] {
             return;
         }
         done[position] = true;
-        for input in &graph.nodes[graph.singletons[position]].sig.inputs {
-            if let Some(Provider::Singleton(index)) = graph.providers.get(&input.ty.id)
-                && let Some(dependency) = index.checked_sub(graph.prebuilt_count)
+        let SingletonSource::Constructor(node) = graph.singletons[position] else {
+            return;
+        };
+        for input in &graph.nodes[node].sig.inputs {
+            if let Some(Provider::Singleton(dependency)) =
+                graph.provider(graph.nodes[node].scope, input.ty.id)
             {
                 visit(graph, dependency, done, order);
             }
@@ -186,8 +294,12 @@ fn plan_singletons(
 
     order
         .into_iter()
-        .map(|position| {
-            let node = graph.singletons[position];
+        .filter_map(|position| match graph.singletons[position] {
+            SingletonSource::Constructor(node) => Some((node, position)),
+            SingletonSource::Prebuilt(_) => None,
+        })
+        .map(|(node, position)| {
+            let scope = graph.nodes[node].scope;
             let inputs = graph.nodes[node]
                 .sig
                 .inputs
@@ -195,13 +307,14 @@ fn plan_singletons(
                 .map(|input| {
                     // Any other provider is reported by the graph checks, and the build fails
                     // before this plan runs.
-                    let Some(Provider::Singleton(index)) = graph.providers.get(&input.ty.id) else {
+                    let Some(Provider::Singleton(index)) = graph.provider(scope, input.ty.id)
+                    else {
                         return InputPlan {
                             source: Source::Singleton(0),
                             access: Access::Borrow,
                         };
                     };
-                    let source = Source::Singleton(*index);
+                    let source = Source::Singleton(index);
                     let access = match (input.by_ref, input.cloner) {
                         (true, _) => Access::Borrow,
                         (false, Some(cloner)) => Access::Clone(cloner),
@@ -213,7 +326,7 @@ fn plan_singletons(
                     InputPlan { source, access }
                 })
                 .collect();
-            (node, graph.prebuilt_count + position, inputs)
+            (node, position, inputs)
         })
         .collect()
 }

@@ -1,17 +1,24 @@
-//! The component graph of a blueprint, and the checks that need only the graph: missing
-//! inputs, conflicting providers, cycles, lifecycles, fallible dependencies of error handlers
-//! and observers, and which error handler each fallible component uses.
+//! The component graph of a blueprint and its nested blueprints, and the checks that need
+//! only the graph: missing inputs, conflicting providers, cycles, lifecycles, fallible
+//! dependencies of error handlers and observers, and which error handler each error goes to.
+//!
+//! Each blueprint is a scope. A component's inputs are looked up from the scope it is
+//! registered in, outwards; an error's handler from the scope of the route being served,
+//! outwards, so that a nested blueprint's handler wins on its own routes.
 
 use std::any::TypeId;
 use std::collections::HashMap;
 use std::panic::Location;
+use std::time::Duration;
 
 use super::report::describe;
-use super::{Blueprint, BuildWarning, Registered};
+use super::{Blueprint, Middleware, Registered};
 use crate::component::{
     ComponentMeta, Constructor, ErrorHandler, ErrorObserver, Lifecycle, Route, Signature, TypeMeta,
 };
 use crate::di::Primitive;
+use crate::extract::BodySizeLimit;
+use crate::middleware::{DEFAULT_FALLBACK, Fallback};
 
 /// A registered component, with its signature computed.
 pub(super) struct Node {
@@ -21,6 +28,10 @@ pub(super) struct Node {
     pub(super) kind: Kind,
     /// The error handler attached to this component (a node index).
     pub(super) handler_override: Option<usize>,
+    /// The blueprint it was registered in (an index into the graph's scopes).
+    pub(super) scope: usize,
+    /// The body size limit set on this route, if any.
+    pub(super) body_size_limit: Option<BodySizeLimit>,
 }
 
 pub(super) enum Kind {
@@ -28,6 +39,8 @@ pub(super) enum Kind {
     Constructor(Constructor),
     ErrorHandler(ErrorHandler),
     Observer(ErrorObserver),
+    Middleware(Middleware),
+    Fallback(Fallback),
 }
 
 impl Node {
@@ -53,77 +66,194 @@ pub(super) enum Provider {
     Constructor(usize),
 }
 
-/// Which error handler a fallible component's errors go to.
+/// Where a singleton comes from.
+#[derive(Clone, Copy)]
+pub(super) enum SingletonSource {
+    /// The n-th prebuilt value, counting through the blueprints depth-first.
+    Prebuilt(usize),
+    /// A singleton constructor (a node index).
+    Constructor(usize),
+}
+
+/// Which error handler an error goes to.
 #[derive(Clone, Copy)]
 pub(super) enum Selection {
     Handler { node: usize, catch_all: bool },
     Builtin,
 }
 
+/// One blueprint: what it registered, and what it inherits.
+pub(super) struct BlueprintScope {
+    pub(super) parent: Option<usize>,
+    /// The path prefix of its routes, its parents' included.
+    pub(super) prefix: String,
+    providers: HashMap<TypeId, Provider>,
+    /// Its error handlers (node indices), by the type of error they handle.
+    handlers_by_type: HashMap<TypeId, usize>,
+    pub(super) observers: Vec<usize>,
+    pub(super) middleware: Vec<usize>,
+    pub(super) fallback: Option<usize>,
+    pub(super) deny_error_fallback: bool,
+    pub(super) request_timeout: Option<Duration>,
+    pub(super) body_size_limit: BodySizeLimit,
+}
+
 pub(super) struct Graph {
     pub(super) nodes: Vec<Node>,
+    pub(super) scopes: Vec<BlueprintScope>,
     pub(super) routes: Vec<usize>,
-    pub(super) observers: Vec<usize>,
-    pub(super) providers: HashMap<TypeId, Provider>,
-    /// Singleton constructors (node indices), numbered after the prebuilt values.
-    pub(super) singletons: Vec<usize>,
-    pub(super) prebuilt_count: usize,
-    /// The error handler of every fallible route and request-scoped or transient constructor.
-    pub(super) selection: HashMap<usize, Selection>,
-    /// The blueprint-wide error handlers (node indices), by the type of error they handle.
-    pub(super) handlers_by_type: HashMap<TypeId, usize>,
+    /// The app's singletons, in order.
+    pub(super) singletons: Vec<SingletonSource>,
+    prebuilt_count: usize,
+    /// The fallback of a root blueprint that registers none (a node index).
+    pub(super) default_fallback: usize,
+    /// Who provides each type in each scope, for messages.
+    owners: HashMap<(usize, TypeId), String>,
 }
 
 impl Graph {
-    /// Collects the blueprint's components and runs every graph check.
-    pub(super) fn new(
-        bp: &Blueprint,
-        problems: &mut Vec<String>,
-        warnings: &mut Vec<BuildWarning>,
-    ) -> Self {
+    /// Collects the components of the blueprint and of its nested blueprints, and runs every
+    /// graph check.
+    pub(super) fn new(bp: &Blueprint, problems: &mut Vec<String>) -> Self {
         let mut graph = Graph {
             nodes: Vec::new(),
+            scopes: Vec::new(),
             routes: Vec::new(),
-            observers: Vec::new(),
-            providers: HashMap::new(),
             singletons: Vec::new(),
-            prebuilt_count: bp.prebuilt.len(),
-            selection: HashMap::new(),
-            handlers_by_type: HashMap::new(),
+            prebuilt_count: 0,
+            default_fallback: 0,
+            owners: HashMap::new(),
         };
-        for registered in &bp.routes {
-            let node = graph.add(registered, |r| (r.meta, Kind::Route(*r)));
-            graph.routes.push(node);
-        }
-        let constructors: Vec<usize> = bp
-            .constructors
-            .iter()
-            .map(|registered| graph.add(registered, |c| (c.meta, Kind::Constructor(*c))))
-            .collect();
-        let handlers: Vec<usize> = bp
-            .error_handlers
-            .iter()
-            .map(|registered| graph.add(registered, |h| (h.meta, Kind::ErrorHandler(*h))))
-            .collect();
-        for registered in &bp.observers {
-            let node = graph.add(registered, |o| (o.meta, Kind::Observer(*o)));
-            graph.observers.push(node);
-        }
-
-        graph.register_providers(bp, &constructors, problems);
+        let default = DEFAULT_FALLBACK;
+        graph.default_fallback =
+            graph.push(default.meta, Location::caller(), Kind::Fallback(default), 0);
+        graph.collect(bp, None, String::new(), problems);
         graph.check_inputs(problems);
         graph.check_cycles(problems);
         graph.check_singletons(problems);
         graph.check_fallible_dependencies(problems);
         graph.check_attached_handlers(problems);
-        graph.handlers_by_type = graph.handler_registry(&handlers, problems);
-        graph.select_handlers(bp.deny_error_fallback, problems, warnings);
         graph
+    }
+
+    /// Adds the scope of `bp` and its components, then its nested blueprints, depth-first.
+    fn collect(
+        &mut self,
+        bp: &Blueprint,
+        parent: Option<usize>,
+        prefix: String,
+        problems: &mut Vec<String>,
+    ) {
+        let scope = self.scopes.len();
+        let inherited = parent.map(|parent| {
+            let parent = &self.scopes[parent];
+            (
+                parent.deny_error_fallback,
+                parent.request_timeout,
+                parent.body_size_limit,
+            )
+        });
+        self.scopes.push(BlueprintScope {
+            parent,
+            prefix,
+            providers: HashMap::new(),
+            handlers_by_type: HashMap::new(),
+            observers: Vec::new(),
+            middleware: Vec::new(),
+            fallback: None,
+            deny_error_fallback: bp.deny_error_fallback || inherited.is_some_and(|(deny, ..)| deny),
+            request_timeout: bp.request_timeout.unwrap_or_else(|| {
+                inherited.map_or(
+                    Some(Blueprint::DEFAULT_REQUEST_TIMEOUT),
+                    |(_, timeout, _)| timeout,
+                )
+            }),
+            body_size_limit: bp
+                .body_size_limit
+                .unwrap_or_else(|| inherited.map_or(BodySizeLimit::DEFAULT, |(.., limit)| limit)),
+        });
+
+        for registered in &bp.routes {
+            let node = self.add(registered, scope, |r| (r.meta, Kind::Route(*r)));
+            self.nodes[node].body_size_limit = registered.body_size_limit;
+            self.routes.push(node);
+        }
+        for (index, prebuilt) in bp.prebuilt.iter().enumerate() {
+            let owner = format!(
+                "the prebuilt value registered at {}:{}",
+                prebuilt.at.file(),
+                prebuilt.at.line()
+            );
+            if self.claim(scope, prebuilt.ty, owner, problems) {
+                let provider = Provider::Singleton(self.singletons.len());
+                self.singletons
+                    .push(SingletonSource::Prebuilt(self.prebuilt_count + index));
+                self.scopes[scope]
+                    .providers
+                    .insert(prebuilt.ty.id, provider);
+            }
+        }
+        self.prebuilt_count += bp.prebuilt.len();
+        for registered in &bp.constructors {
+            let node = self.add(registered, scope, |c| (c.meta, Kind::Constructor(*c)));
+            self.register_constructor(node, problems);
+        }
+        for registered in &bp.error_handlers {
+            let node = self.add(registered, scope, |h| (h.meta, Kind::ErrorHandler(*h)));
+            self.register_handler(node, problems);
+        }
+        for registered in &bp.observers {
+            let node = self.add(registered, scope, |o| (o.meta, Kind::Observer(*o)));
+            self.scopes[scope].observers.push(node);
+        }
+        for registered in &bp.middleware {
+            let node = self.add(registered, scope, |m| {
+                let meta = match m {
+                    Middleware::Wrap(w) => w.meta,
+                    Middleware::Pre(p) => p.meta,
+                    Middleware::Post(p) => p.meta,
+                };
+                (meta, Kind::Middleware(*m))
+            });
+            self.scopes[scope].middleware.push(node);
+        }
+        for registered in &bp.fallbacks {
+            let node = self.add(registered, scope, |f| (f.meta, Kind::Fallback(*f)));
+            match self.scopes[scope].fallback {
+                Some(first) => problems.push(format!(
+                    "two fallbacks in one blueprint: {} and {}. Keep one.",
+                    self.nodes[first].describe(),
+                    self.nodes[node].describe()
+                )),
+                None => self.scopes[scope].fallback = Some(node),
+            }
+        }
+
+        for nested in &bp.nested {
+            let mut prefix = self.scopes[scope].prefix.clone();
+            if let Some(own) = &nested.prefix {
+                let at = format!("{}:{}", nested.at.file(), nested.at.line());
+                if !own.starts_with('/') {
+                    problems.push(format!(
+                        "the prefix `{own}` of the blueprint nested at {at} does not start with `/`. Write `/{}`.",
+                        own.trim_end_matches('/')
+                    ));
+                } else if own.ends_with('/') {
+                    problems.push(format!(
+                        "the prefix `{own}` of the blueprint nested at {at} ends with `/`. Write `{}`: routes start with `/` themselves.",
+                        own.trim_end_matches('/')
+                    ));
+                }
+                prefix.push_str(own);
+            }
+            self.collect(&nested.blueprint, Some(scope), prefix, problems);
+        }
     }
 
     fn add<C>(
         &mut self,
         registered: &Registered<C>,
+        scope: usize,
         split: impl Fn(&C) -> (ComponentMeta, Kind),
     ) -> usize {
         let handler_override = registered.error_handler.as_ref().map(|handler| {
@@ -131,11 +261,13 @@ impl Graph {
                 handler.component.meta,
                 handler.at,
                 Kind::ErrorHandler(handler.component),
-                None,
+                scope,
             )
         });
         let (meta, kind) = split(&registered.component);
-        self.push(meta, registered.at, kind, handler_override)
+        let node = self.push(meta, registered.at, kind, scope);
+        self.nodes[node].handler_override = handler_override;
+        node
     }
 
     fn push(
@@ -143,91 +275,115 @@ impl Graph {
         meta: ComponentMeta,
         at: &'static Location<'static>,
         kind: Kind,
-        handler_override: Option<usize>,
+        scope: usize,
     ) -> usize {
         self.nodes.push(Node {
             meta,
             at,
             sig: (meta.signature)(),
             kind,
-            handler_override,
+            handler_override: None,
+            scope,
+            body_size_limit: None,
         });
         self.nodes.len() - 1
     }
 
-    fn register_providers(
+    /// The scope and its parents, innermost first.
+    pub(super) fn ancestry(&self, scope: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(scope), |&scope| self.scopes[scope].parent)
+    }
+
+    /// Records that `owner` provides `ty` in `scope`, unless a primitive, the scope or a
+    /// parent already provides it.
+    fn claim(
         &mut self,
-        bp: &Blueprint,
-        constructors: &[usize],
+        scope: usize,
+        ty: TypeMeta,
+        owner: String,
         problems: &mut Vec<String>,
-    ) {
-        let mut owners: HashMap<TypeId, String> = HashMap::new();
-        let mut claim = |ty: TypeMeta, owner: String, problems: &mut Vec<String>| -> bool {
-            if Primitive::of(ty.id).is_some() {
-                problems.push(format!(
-                    "{owner} provides `{ty}`, which the framework already provides to every request. Remove it."
-                ));
-                return false;
-            }
-            if let Some(first) = owners.get(&ty.id) {
-                problems.push(format!(
-                    "`{ty}` is provided twice: by {first} and by {owner}. Keep one of them."
-                ));
-                return false;
-            }
-            owners.insert(ty.id, owner);
-            true
+    ) -> bool {
+        if Primitive::of(ty.id).is_some() {
+            problems.push(format!(
+                "{owner} provides `{ty}`, which the framework already provides to every request. Remove it."
+            ));
+            return false;
+        }
+        let first = self
+            .ancestry(scope)
+            .find_map(|scope| self.owners.get(&(scope, ty.id)));
+        if let Some(first) = first {
+            problems.push(format!(
+                "`{ty}` is provided twice: by {first} and by {owner}. Keep one of them."
+            ));
+            return false;
+        }
+        self.owners.insert((scope, ty.id), owner);
+        true
+    }
+
+    fn register_constructor(&mut self, node: usize, problems: &mut Vec<String>) {
+        let (Some(output), Some(constructor)) =
+            (self.nodes[node].sig.output, self.nodes[node].constructor())
+        else {
+            return;
         };
-        for (index, prebuilt) in bp.prebuilt.iter().enumerate() {
-            let owner = format!(
-                "the prebuilt value registered at {}:{}",
-                prebuilt.at.file(),
-                prebuilt.at.line()
-            );
-            if claim(prebuilt.ty, owner, problems) {
-                self.providers
-                    .insert(prebuilt.ty.id, Provider::Singleton(index));
-            }
+        let lifecycle = constructor.lifecycle;
+        let scope = self.nodes[node].scope;
+        if !self.claim(scope, output, self.nodes[node].describe(), problems) {
+            return;
         }
-        for &node in constructors {
-            let (Some(output), Some(constructor)) =
-                (self.nodes[node].sig.output, self.nodes[node].constructor())
-            else {
-                continue;
-            };
-            let lifecycle = constructor.lifecycle;
-            if !claim(output, self.nodes[node].describe(), problems) {
-                continue;
+        let provider = if lifecycle == Lifecycle::Singleton {
+            self.singletons.push(SingletonSource::Constructor(node));
+            Provider::Singleton(self.singletons.len() - 1)
+        } else {
+            Provider::Constructor(node)
+        };
+        self.scopes[scope].providers.insert(output.id, provider);
+    }
+
+    fn register_handler(&mut self, node: usize, problems: &mut Vec<String>) {
+        let Some(error) = self.nodes[node].sig.error else {
+            return;
+        };
+        let scope = self.nodes[node].scope;
+        match self.scopes[scope].handlers_by_type.get(&error.id) {
+            Some(first) => problems.push(format!(
+                "two error handlers for `{error}`: {} and {}. Keep one, or attach one to a specific component with `.error_handler(..)`.",
+                self.nodes[*first].describe(),
+                self.nodes[node].describe()
+            )),
+            None => {
+                self.scopes[scope].handlers_by_type.insert(error.id, node);
             }
-            let provider = if lifecycle == Lifecycle::Singleton {
-                self.singletons.push(node);
-                Provider::Singleton(self.prebuilt_count + self.singletons.len() - 1)
-            } else {
-                Provider::Constructor(node)
-            };
-            self.providers.insert(output.id, provider);
-        }
-        for primitive in Primitive::ALL {
-            self.providers
-                .insert(primitive.value_type(), Provider::Primitive(primitive));
         }
     }
 
-    /// The constructor node providing `ty`, if it is a constructor's output.
-    pub(super) fn constructor_of(&self, ty: TypeId) -> Option<usize> {
-        match self.providers.get(&ty) {
-            Some(Provider::Constructor(node)) => Some(*node),
-            Some(Provider::Singleton(index)) if *index >= self.prebuilt_count => {
-                Some(self.singletons[*index - self.prebuilt_count])
-            }
-            _ => None,
+    /// What provides `ty` to a component registered in `scope`.
+    pub(super) fn provider(&self, scope: usize, ty: TypeId) -> Option<Provider> {
+        if let Some(primitive) = Primitive::of(ty) {
+            return Some(Provider::Primitive(primitive));
+        }
+        self.ancestry(scope)
+            .find_map(|scope| self.scopes[scope].providers.get(&ty).copied())
+    }
+
+    /// The constructor node that provides `ty` in `scope`, if a constructor does.
+    pub(super) fn constructor_of(&self, scope: usize, ty: TypeId) -> Option<usize> {
+        match self.provider(scope, ty)? {
+            Provider::Constructor(node) => Some(node),
+            Provider::Singleton(index) => match self.singletons[index] {
+                SingletonSource::Constructor(node) => Some(node),
+                SingletonSource::Prebuilt(_) => None,
+            },
+            Provider::Primitive(_) => None,
         }
     }
 
     fn check_inputs(&self, problems: &mut Vec<String>) {
         for node in &self.nodes {
             for input in &node.sig.inputs {
-                if !self.providers.contains_key(&input.ty.id) {
+                if self.provider(node.scope, input.ty.id).is_none() {
                     let ty = input.ty;
                     problems.push(format!(
                         "{} needs `{ty}`, but nothing constructs it. Register a constructor that returns `{ty}` with `bp.constructor(..)`, or a value with `bp.prebuilt(..)`.",
@@ -240,11 +396,10 @@ impl Graph {
 
     /// The constructor nodes a node's inputs come from.
     fn dependencies(&self, node: usize) -> impl Iterator<Item = (TypeMeta, usize)> + '_ {
-        self.nodes[node]
-            .sig
-            .inputs
-            .iter()
-            .filter_map(|input| Some((input.ty, self.constructor_of(input.ty.id)?)))
+        self.nodes[node].sig.inputs.iter().filter_map(move |input| {
+            let scope = self.nodes[node].scope;
+            Some((input.ty, self.constructor_of(scope, input.ty.id)?))
+        })
     }
 
     fn check_cycles(&self, problems: &mut Vec<String>) {
@@ -299,15 +454,18 @@ impl Graph {
     }
 
     fn check_singletons(&self, problems: &mut Vec<String>) {
-        for &node in &self.singletons {
+        for &source in &self.singletons {
+            let SingletonSource::Constructor(node) = source else {
+                continue;
+            };
             for input in &self.nodes[node].sig.inputs {
-                let (what, advice) = match self.providers.get(&input.ty.id) {
+                let (what, advice) = match self.provider(self.nodes[node].scope, input.ty.id) {
                     Some(Provider::Primitive(_)) => (
                         "a per-request value provided by the framework".to_owned(),
                         "make this constructor request-scoped",
                     ),
                     Some(Provider::Constructor(dependency)) => {
-                        let dependency = &self.nodes[*dependency];
+                        let dependency = &self.nodes[dependency];
                         let lifecycle = dependency
                             .constructor()
                             .map_or(Lifecycle::RequestScoped, |c| c.lifecycle);
@@ -392,86 +550,56 @@ impl Graph {
         }
     }
 
-    fn handler_registry(
-        &self,
-        handlers: &[usize],
-        problems: &mut Vec<String>,
-    ) -> HashMap<TypeId, usize> {
-        let mut registry: HashMap<TypeId, usize> = HashMap::new();
-        for &node in handlers {
-            let Some(error) = self.nodes[node].sig.error else {
-                continue;
-            };
-            if let Some(first) = registry.get(&error.id) {
-                problems.push(format!(
-                    "two error handlers for `{error}`: {} and {}. Keep one, or attach one to a specific component with `.error_handler(..)`.",
-                    self.nodes[*first].describe(),
-                    self.nodes[node].describe()
-                ));
-            } else {
-                registry.insert(error.id, node);
-            }
-        }
-        registry
+    /// The handler for errors of type `error` on the routes of `scope`: the nearest
+    /// blueprint's handler for that type.
+    pub(super) fn handler_for(&self, scope: usize, error: TypeId) -> Option<usize> {
+        self.ancestry(scope)
+            .find_map(|scope| self.scopes[scope].handlers_by_type.get(&error).copied())
     }
 
-    fn select_handlers(
-        &mut self,
-        deny_fallback: bool,
-        problems: &mut Vec<String>,
-        warnings: &mut Vec<BuildWarning>,
-    ) {
-        let registry = &self.handlers_by_type;
-        let catch_all = registry.get(&TypeId::of::<crate::Error>()).copied();
-        for (index, node) in self.nodes.iter().enumerate() {
-            let handled_here = match &node.kind {
-                Kind::Route(_) => true,
-                Kind::Constructor(c) => c.lifecycle != Lifecycle::Singleton,
-                _ => false,
+    /// Where the errors of the fallible component `node` go on a route of `route_scope`: the
+    /// handler attached to it, the nearest handler for its error type, the nearest catch-all,
+    /// or the built-in 500. The second value explains a fallback to the last two, which
+    /// `build()` reports as a warning (or a problem, when denied). `None` if it cannot fail.
+    pub(super) fn select(
+        &self,
+        node: usize,
+        route_scope: usize,
+    ) -> Option<(Selection, Option<String>)> {
+        let component = &self.nodes[node];
+        let error = component.sig.error?;
+        let is_catch_all = |handler: usize| {
+            self.nodes[handler].sig.error.map(|t| t.id) == Some(TypeId::of::<crate::Error>())
+        };
+        if let Some(handler) = component
+            .handler_override
+            .or_else(|| self.handler_for(route_scope, error.id))
+        {
+            let selection = Selection::Handler {
+                node: handler,
+                catch_all: is_catch_all(handler),
             };
-            let Some(error) = node.sig.error.filter(|_| handled_here) else {
-                continue;
-            };
-            let is_catch_all = |handler: usize| {
-                self.nodes[handler].sig.error.map(|t| t.id) == Some(TypeId::of::<crate::Error>())
-            };
-            let selection = match node
-                .handler_override
-                .or_else(|| registry.get(&error.id).copied())
-            {
-                Some(handler) => Selection::Handler {
-                    node: handler,
-                    catch_all: is_catch_all(handler),
-                },
-                None => {
-                    let fallback = match catch_all {
-                        Some(handler) => format!(
-                            "the catch-all error handler {}",
-                            self.nodes[handler].describe()
-                        ),
-                        None => "the built-in handler (500 Internal Server Error)".to_owned(),
-                    };
-                    let message = format!(
-                        "{} can fail with `{error}`, which has no error handler, so its errors fall back to {fallback}. Register one with `bp.error_handler(..)`, or attach one with `.error_handler(..)`.",
-                        node.describe()
-                    );
-                    if deny_fallback {
-                        problems.push(format!(
-                            "{message} (Fallbacks are denied by `deny_error_fallback`.)"
-                        ));
-                    } else {
-                        warnings.push(BuildWarning { message });
-                    }
-                    match catch_all {
-                        Some(handler) => Selection::Handler {
-                            node: handler,
-                            catch_all: true,
-                        },
-                        None => Selection::Builtin,
-                    }
-                }
-            };
-            self.selection.insert(index, selection);
+            return Some((selection, None));
         }
+        let catch_all = self.handler_for(route_scope, TypeId::of::<crate::Error>());
+        let fallback = match catch_all {
+            Some(handler) => format!(
+                "the catch-all error handler {}",
+                self.nodes[handler].describe()
+            ),
+            None => "the built-in handler (500 Internal Server Error)".to_owned(),
+        };
+        let message = format!(
+            "{} can fail with `{error}`, which has no error handler, so its errors fall back to {fallback}. Register one with `bp.error_handler(..)`, or attach one with `.error_handler(..)`.",
+            component.describe()
+        );
+        let selection = match catch_all {
+            Some(handler) => Selection::Handler {
+                node: handler,
+                catch_all: true,
+            },
+            None => Selection::Builtin,
+        };
+        Some((selection, Some(message)))
     }
 }

@@ -9,12 +9,13 @@
 use std::any::TypeId;
 use std::collections::HashMap;
 
+use super::Middleware;
 use super::graph::{Graph, Kind, Provider, Selection};
 use super::report::not_clone;
 use crate::component::{Input, Lifecycle};
 use crate::di::{Access, ConstructStep, InputPlan, Primitive, Source};
-use crate::error::{InvalidPathParameter, RequestTimeout};
-use crate::pipeline::{ErrorSite, Prepared, RouteCalls};
+use crate::error::{InvalidPathParameter, Panic, RequestTimeout};
+use crate::pipeline::{Call, ErrorSite, Layer, Prepared, RouteCalls};
 
 /// How often a value is used within one route.
 #[derive(Debug, Default, Clone, Copy)]
@@ -39,6 +40,9 @@ struct Counts {
 struct Planner<'g> {
     graph: &'g Graph,
     route: String,
+    /// The scope of the route (or fallback) being planned: error handlers are looked up from
+    /// there.
+    scope: usize,
     steps: Vec<ConstructStep>,
     /// The step of each request-scoped constructor node planned so far.
     planned: HashMap<usize, usize>,
@@ -50,23 +54,38 @@ struct Planner<'g> {
     /// The first pass's counts; `None` during the first pass.
     final_counts: Option<Counts>,
     problems: Vec<String>,
+    /// Errors that fall back to the catch-all or the built-in handler, explained.
+    fallbacks: Vec<String>,
 }
 
-/// Plans the route `node`; returns the plan and the problems found.
-pub(super) fn plan_route(graph: &Graph, node: usize, label: &str) -> (RouteCalls, Vec<String>) {
-    let mut first = Planner::new(graph, label, None);
+/// A route's plan, and what planning it found.
+pub(super) struct Planned {
+    pub(super) calls: RouteCalls,
+    pub(super) problems: Vec<String>,
+    /// Errors that fall back to the catch-all or the built-in handler, explained.
+    pub(super) fallbacks: Vec<String>,
+}
+
+/// Plans the route or fallback `node`, served on the routes of `scope`.
+pub(super) fn plan_route(graph: &Graph, node: usize, scope: usize, label: &str) -> Planned {
+    let mut first = Planner::new(graph, label, scope, None);
     first.plan(node);
     let counts = first.counts;
-    let mut second = Planner::new(graph, label, Some(counts));
+    let mut second = Planner::new(graph, label, scope, Some(counts));
     let calls = second.plan(node);
-    (calls, second.problems)
+    Planned {
+        calls,
+        problems: second.problems,
+        fallbacks: second.fallbacks,
+    }
 }
 
 impl<'g> Planner<'g> {
-    fn new(graph: &'g Graph, route: &str, final_counts: Option<Counts>) -> Self {
+    fn new(graph: &'g Graph, route: &str, scope: usize, final_counts: Option<Counts>) -> Self {
         Self {
             graph,
             route: route.to_owned(),
+            scope,
             steps: Vec::new(),
             planned: HashMap::new(),
             in_progress: Vec::new(),
@@ -74,19 +93,50 @@ impl<'g> Planner<'g> {
             counts: Counts::default(),
             final_counts,
             problems: Vec::new(),
+            fallbacks: Vec::new(),
         }
     }
 
-    fn plan(&mut self, route: usize) -> RouteCalls {
-        let mut main = Vec::new();
-        let inputs = self.inputs(route, &mut main);
-        let on_error = self.error_site(route);
-        let on_bad_path = self.framework_site::<InvalidPathParameter>();
-        let on_timeout = self.framework_site::<RequestTimeout>();
+    fn plan(&mut self, handler: usize) -> RouteCalls {
         let graph = self.graph;
-        let observers = graph
-            .observers
+        // Outermost blueprint first.
+        let mut scopes: Vec<usize> = graph.ancestry(self.scope).collect();
+        scopes.reverse();
+
+        let mut layers = vec![Layer::default()];
+        for &node in scopes.iter().flat_map(|&s| &graph.scopes[s].middleware) {
+            let Kind::Middleware(middleware) = graph.nodes[node].kind else {
+                continue;
+            };
+            match middleware {
+                Middleware::Wrap(wrap) => {
+                    let wrap = self.call(node, wrap.call);
+                    layers.push(Layer {
+                        wrap: Some(wrap),
+                        ..Layer::default()
+                    });
+                }
+                Middleware::Pre(pre) => {
+                    let pre = self.call(node, pre.call);
+                    layers.last_mut().expect("never empty").pre.push(pre);
+                }
+                Middleware::Post(post) => {
+                    let post = self.call(node, post.call);
+                    layers.last_mut().expect("never empty").post.push(post);
+                }
+            }
+        }
+        let handler = match &graph.nodes[handler].kind {
+            Kind::Route(route) => self.call(handler, route.call),
+            Kind::Fallback(fallback) => self.call(handler, fallback.call),
+            _ => unreachable!("only routes and fallbacks are planned"),
+        };
+        let on_bad_path = self.framework_site::<InvalidPathParameter>(false);
+        let on_timeout = self.framework_site::<RequestTimeout>(false);
+        let on_panic = self.framework_site::<Panic>(true);
+        let observers = scopes
             .iter()
+            .flat_map(|&s| &graph.scopes[s].observers)
             .filter_map(|&node| match &graph.nodes[node].kind {
                 Kind::Observer(observer) => Some(self.prepared(node, observer.call)),
                 _ => None,
@@ -94,13 +144,22 @@ impl<'g> Planner<'g> {
             .collect();
         RouteCalls {
             steps: std::mem::take(&mut self.steps),
-            main,
-            inputs,
-            on_error,
+            layers,
+            handler,
             on_bad_path,
             on_timeout,
+            on_panic,
             observers,
             slot_count: self.slot_owner.len(),
+        }
+    }
+
+    /// Plans a middleware or handler call: its inputs and where its errors go.
+    fn call<F>(&mut self, node: usize, call: F) -> Call<F> {
+        let prepared = self.prepared(node, call);
+        Call {
+            prepared,
+            on_error: self.error_site(node),
         }
     }
 
@@ -112,15 +171,16 @@ impl<'g> Planner<'g> {
             .inputs
             .iter()
             .map(|input| {
-                let source = match graph.providers.get(&input.ty.id) {
+                let scope = graph.nodes[consumer].scope;
+                let source = match graph.provider(scope, input.ty.id) {
                     Some(Provider::Primitive(primitive)) => {
-                        if *primitive == Primitive::Body {
+                        if primitive == Primitive::Body {
                             self.counts.body.add(input);
                         }
-                        Source::Primitive(*primitive)
+                        Source::Primitive(primitive)
                     }
-                    Some(Provider::Singleton(index)) => Source::Singleton(*index),
-                    Some(Provider::Constructor(node)) => match self.step_for(*node) {
+                    Some(Provider::Singleton(index)) => Source::Singleton(index),
+                    Some(Provider::Constructor(node)) => match self.step_for(node) {
                         Some(step) => {
                             push_with_deps(&self.steps, step, order);
                             let slot = self.steps[step].slot;
@@ -159,13 +219,19 @@ impl<'g> Planner<'g> {
         let slot = self.slot_owner.len();
         self.slot_owner.push(node);
         self.counts.slots.push(Uses::default());
+        // Moved out by its only consumer; known once the first pass has counted.
+        let owned = self.final_counts.as_ref().is_some_and(|counts| {
+            let uses = counts.slots[slot];
+            uses.total == 1 && uses.by_value == 1
+        });
         self.steps.push(ConstructStep {
             call: constructor.call,
+            meta: self.graph.nodes[node].meta,
             inputs,
             slot,
-            transient: constructor.lifecycle == Lifecycle::Transient,
             on_error,
             deps,
+            owned,
         });
         let step = self.steps.len() - 1;
         if constructor.lifecycle == Lifecycle::RequestScoped {
@@ -176,18 +242,25 @@ impl<'g> Planner<'g> {
 
     /// Where the errors of the fallible component `node` go; `None` if it cannot fail.
     fn error_site(&mut self, node: usize) -> Option<ErrorSite> {
-        match *self.graph.selection.get(&node)? {
-            Selection::Builtin => Some(ErrorSite::Builtin),
-            Selection::Handler { node, catch_all } => Some(self.handler_site(node, catch_all)),
-        }
+        let (selection, fallback) = self.graph.select(node, self.scope)?;
+        self.fallbacks.extend(fallback);
+        Some(match selection {
+            Selection::Builtin => ErrorSite::Builtin,
+            Selection::Handler { node, catch_all } => self.handler_site(node, catch_all),
+        })
     }
 
-    /// Where the framework's own errors of type `E` go: the blueprint's handler for `E`, else
-    /// the built-in response, which suits each of them (a catch-all is not used for them).
-    fn framework_site<E: 'static>(&mut self) -> ErrorSite {
-        match self.graph.handlers_by_type.get(&TypeId::of::<E>()) {
-            Some(&handler) => self.handler_site(handler, false),
-            None => ErrorSite::Builtin,
+    /// Where the framework's own errors of type `E` go: the nearest blueprint handler for `E`,
+    /// else the catch-all when `catch_all` says so, else the built-in response, which suits
+    /// each of them.
+    fn framework_site<E: 'static>(&mut self, catch_all: bool) -> ErrorSite {
+        let graph = self.graph;
+        if let Some(handler) = graph.handler_for(self.scope, TypeId::of::<E>()) {
+            return self.handler_site(handler, false);
+        }
+        match graph.handler_for(self.scope, TypeId::of::<crate::Error>()) {
+            Some(handler) if catch_all => self.handler_site(handler, true),
+            _ => ErrorSite::Builtin,
         }
     }
 

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::plan::{Access, InputPlan, Source};
+use super::scope::Primitive;
 use super::{Scope, Slot};
 
 /// A boxed, sendable future borrowing from the request's scope.
@@ -32,20 +33,17 @@ impl<T> Step<'_, T> {
 /// A component's inputs, before any is fetched.
 ///
 /// The generated adapter first [`take`](Args::take)s every by-value input, then calls
-/// [`share`](Args::share) and [`get`](SharedArgs::get)s every by-reference one, so that
-/// references live as long as the call.
+/// [`share`](Args::share) and [`get`](SharedArgs::get)s every by-reference one.
 pub struct Args<'s> {
     pub(crate) singletons: &'s [Slot],
     /// `None` while `build()` builds singletons, whose inputs are all singletons.
-    pub(crate) scope: Option<&'s mut Scope>,
+    pub(crate) scope: Option<&'s Scope>,
     pub(crate) inputs: &'s [InputPlan],
 }
 
 /// A component's inputs once all by-value ones are taken; hands out shared references.
 pub struct SharedArgs<'s> {
-    singletons: &'s [Slot],
-    scope: Option<&'s Scope>,
-    inputs: &'s [InputPlan],
+    args: Args<'s>,
 }
 
 impl<'s> Args<'s> {
@@ -54,30 +52,28 @@ impl<'s> Args<'s> {
         let input = &self.inputs[index];
         match (&input.access, input.source) {
             (Access::Take, Source::Slot(slot)) => {
-                let value = request_scope(self.scope.as_deref_mut()).slots[slot]
-                    .take()
-                    .expect("the plan builds a slot before the only input that moves it");
-                downcast_box(value)
+                downcast_box(request_scope(self.scope).take(slot))
             }
-            (Access::Take, Source::Primitive(primitive)) => {
-                request_scope(self.scope.as_deref_mut()).take_primitive(primitive)
+            (Access::Take, Source::Primitive(Primitive::Body)) => {
+                downcast_box(Box::new(request_scope(self.scope).take_body()))
             }
-            (Access::Clone(cloner), source) => {
-                let value = fetch(self.singletons, self.scope.as_deref(), source);
-                downcast_box(cloner(value))
-            }
-            (Access::Take, Source::Singleton(_)) | (Access::Borrow, _) => {
-                unreachable!("the plan takes by value only from slots or primitives")
+            (Access::Clone(cloner), source) => downcast_box(cloner(self.fetch(source))),
+            (Access::Take, _) | (Access::Borrow, _) => {
+                unreachable!("the plan moves only the body and values it built for one input")
             }
         }
     }
 
     /// Ends the by-value phase; what is left is borrowed.
     pub fn share(self) -> SharedArgs<'s> {
-        SharedArgs {
-            singletons: self.singletons,
-            scope: self.scope.map(|scope| &*scope),
-            inputs: self.inputs,
+        SharedArgs { args: self }
+    }
+
+    fn fetch(&self, source: Source) -> &'s (dyn Any + Send + Sync) {
+        match source {
+            Source::Singleton(index) => &*self.singletons[index],
+            Source::Slot(slot) => request_scope(self.scope).shared(slot),
+            Source::Primitive(primitive) => request_scope(self.scope).primitive(primitive),
         }
     }
 }
@@ -85,28 +81,15 @@ impl<'s> Args<'s> {
 impl<'s> SharedArgs<'s> {
     /// Borrows the input at `index` for as long as the call lasts.
     pub fn get<T: 'static>(&self, index: usize) -> &'s T {
-        fetch(self.singletons, self.scope, self.inputs[index].source)
+        self.args
+            .fetch(self.args.inputs[index].source)
             .downcast_ref::<T>()
             .expect("the plan gives every input a value of its declared type")
     }
 }
 
-fn fetch<'s>(
-    singletons: &'s [Slot],
-    scope: Option<&'s Scope>,
-    source: Source,
-) -> &'s (dyn Any + Send + Sync) {
-    match source {
-        Source::Singleton(index) => &*singletons[index],
-        Source::Slot(slot) => request_scope(scope).slots[slot]
-            .as_deref()
-            .expect("the plan builds a slot before any input that reads it"),
-        Source::Primitive(primitive) => request_scope(scope).primitive(primitive),
-    }
-}
-
 /// The request's scope; only singletons are built without one, and they take only singletons.
-fn request_scope<S>(scope: Option<S>) -> S {
+fn request_scope(scope: Option<&Scope>) -> &Scope {
     scope.expect("build() lets singletons depend on singletons only")
 }
 

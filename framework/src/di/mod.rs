@@ -10,9 +10,10 @@ mod scope;
 
 pub use args::{Args, BoxFuture, SharedArgs, Step};
 pub(crate) use plan::{Access, ConstructStep, InputPlan, Source};
-pub(crate) use scope::{Primitive, Scope};
+pub(crate) use scope::{Primitive, RequestValues, Scope};
 
 use crate::error::ErasedError;
+use crate::middleware::{Next, Processing};
 use crate::response::Response;
 
 /// A constructed value, type-erased.
@@ -28,3 +29,9 @@ pub type ErrorHandlerFn =
     for<'s> fn(Args<'s>, &'s (dyn std::any::Any + Send + Sync)) -> Step<'s, Response>;
 /// Adapter that calls an error observer.
 pub type ObserverFn = for<'s> fn(Args<'s>, &'s crate::Error) -> Step<'s, ()>;
+/// Adapter that calls a wrapping middleware with the rest of the pipeline.
+pub type WrapFn = for<'s> fn(Args<'s>, Next) -> Step<'s, Result<Response, ErasedError>>;
+/// Adapter that calls a pre-processing middleware.
+pub type PreFn = for<'s> fn(Args<'s>) -> Step<'s, Result<Processing, ErasedError>>;
+/// Adapter that calls a post-processing middleware with the response so far.
+pub type PostFn = for<'s> fn(Args<'s>, Response) -> Step<'s, Result<Response, ErasedError>>;

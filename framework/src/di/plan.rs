@@ -1,8 +1,8 @@
 //! The precomputed steps of a route: where each input comes from and how it is passed.
 
 use super::scope::Primitive;
-use super::{Args, ConstructorFn, Scope, Slot};
-use crate::component::Cloner;
+use super::{Args, ConstructorFn, Scope, Slot, Step};
+use crate::component::{Cloner, ComponentMeta};
 use crate::error::ErasedError;
 use crate::pipeline::ErrorSite;
 
@@ -34,33 +34,30 @@ pub(crate) struct InputPlan {
 /// Builds one value into one slot.
 pub(crate) struct ConstructStep {
     pub(crate) call: ConstructorFn,
+    /// The constructor, to name it when it panics.
+    pub(crate) meta: ComponentMeta,
     pub(crate) inputs: Vec<InputPlan>,
     pub(crate) slot: usize,
-    /// Transient values are built anew on every use; request-scoped ones once.
-    pub(crate) transient: bool,
     /// How to turn this constructor's error into a response; `None` when it cannot fail.
     pub(crate) on_error: Option<ErrorSite>,
     /// The steps that build this step's inputs (indices into the route's steps).
     pub(crate) deps: Vec<usize>,
+    /// The value's only consumer moves it out (else it is borrowed or cloned).
+    pub(crate) owned: bool,
 }
 
 impl ConstructStep {
-    /// Builds the value, unless it is request-scoped and already built.
-    pub(crate) async fn run(
-        &self,
-        singletons: &[Slot],
-        scope: &mut Scope,
-    ) -> Result<(), ErasedError> {
-        if !self.transient && scope.slots[self.slot].is_some() {
-            return Ok(());
-        }
+    /// Calls the constructor with its inputs from `scope`.
+    pub(crate) fn call<'s>(
+        &'s self,
+        singletons: &'s [Slot],
+        scope: &'s Scope,
+    ) -> Step<'s, Result<Slot, ErasedError>> {
         let args = Args {
             singletons,
-            scope: Some(&mut *scope),
+            scope: Some(scope),
             inputs: &self.inputs,
         };
-        let value = (self.call)(args).finish().await?;
-        scope.slots[self.slot] = Some(value);
-        Ok(())
+        (self.call)(args)
     }
 }
