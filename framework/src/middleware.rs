@@ -13,9 +13,10 @@
 //!
 //! # Order of execution
 //!
-//! Middleware run in registration order, a parent blueprint's before a nested one's. Each
-//! `wrap` encloses everything registered after it; pre-processing middleware run before what
-//! follows them, post-processing middleware after it, in registration order. With
+//! Middleware run in registration order. Each `wrap` encloses everything registered after it;
+//! pre-processing middleware run before what follows them, post-processing middleware after
+//! it, in registration order. A nested blueprint's middleware are enclosed by its parent's, as
+//! if by a `wrap`: the parent's pre-processing run first and its post-processing last. With
 //!
 //! ```text
 //! bp.pre_process(A); bp.post_process(B); bp.wrap(W); bp.pre_process(C); bp.post_process(D);

@@ -1157,3 +1157,166 @@ async fn every_problem_is_reported_at_once() {
         assert!(report.contains(&numbered), "{report}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Nested blueprints, middleware and fallbacks
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_prefix_starts_with_a_slash_and_does_not_end_with_one() {
+    let mut bp = Blueprint::new();
+    let unslashed_at = line_of!(bp.prefix("api").nest(Blueprint::new()));
+    let trailing_at = line_of!(bp.prefix("/v1/").nest(Blueprint::new()));
+    let problems = problems(bp).await;
+    assert_eq!(
+        problems,
+        [
+            format!(
+                "the prefix `api` of the blueprint nested at {FILE}:{unslashed_at} does not start with `/`. Write `/api`."
+            ),
+            format!(
+                "the prefix `/v1/` of the blueprint nested at {FILE}:{trailing_at} ends with `/`. Write `/v1`: routes start with `/` themselves."
+            ),
+        ]
+    );
+}
+
+const NESTED_SAME_LINE: u32 = line!() + 2;
+#[get("/same")]
+pub fn nested_same() -> &'static str {
+    OK
+}
+
+#[tokio::test]
+async fn routes_of_different_blueprints_conflict_like_any_others() {
+    let mut first = Blueprint::new();
+    let first_at = line_of!(first.route(SAME_FIRST));
+    let mut second = Blueprint::new();
+    let second_at = line_of!(second.route(NESTED_SAME));
+    let mut bp = Blueprint::new();
+    bp.prefix("/v1").nest(first);
+    bp.prefix("/v1").nest(second);
+    assert_eq!(
+        single_problem(bp).await,
+        format!(
+            "two routes for `GET /v1/same`: {} and {}. Remove one, or change its method or path.",
+            component("same_first", SAME_FIRST_LINE, first_at),
+            component("nested_same", NESTED_SAME_LINE, second_at),
+        )
+    );
+}
+
+pub struct ChildOnly;
+
+const CHILD_ONLY_LINE: u32 = line!() + 2;
+#[request_scoped]
+pub fn child_only() -> ChildOnly {
+    ChildOnly
+}
+
+const NEEDS_CHILD_ONLY_LINE: u32 = line!() + 2;
+#[get("/needs-child-only")]
+pub fn needs_child_only(_value: &ChildOnly) -> &'static str {
+    OK
+}
+
+#[tokio::test]
+async fn a_child_constructor_is_not_visible_to_the_parent() {
+    let mut child = Blueprint::new();
+    child.constructor(CHILD_ONLY);
+    let mut bp = Blueprint::new();
+    bp.nest(child);
+    let route_at = line_of!(bp.route(NEEDS_CHILD_ONLY));
+    let problem = single_problem(bp).await;
+    assert!(
+        problem.starts_with(&format!(
+            "{} needs `build_rules::ChildOnly`, but nothing constructs it.",
+            component("needs_child_only", NEEDS_CHILD_ONLY_LINE, route_at)
+        )),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn a_child_cannot_provide_what_its_parent_provides() {
+    let mut child = Blueprint::new();
+    let child_at = line_of!(child.constructor(CHILD_ONLY));
+    let mut bp = Blueprint::new();
+    let parent_at = line_of!(bp.prebuilt(ChildOnly));
+    bp.nest(child);
+    assert_eq!(
+        single_problem(bp).await,
+        format!(
+            "`build_rules::ChildOnly` is provided twice: by the prebuilt value registered at {FILE}:{parent_at} and by {}. Keep one of them.",
+            component("child_only", CHILD_ONLY_LINE, child_at)
+        )
+    );
+}
+
+const FIRST_FALLBACK_LINE: u32 = line!() + 2;
+#[watchful::fallback]
+pub fn first_fallback() -> StatusCode {
+    StatusCode::NOT_FOUND
+}
+
+const SECOND_FALLBACK_LINE: u32 = line!() + 2;
+#[watchful::fallback]
+pub fn second_fallback() -> StatusCode {
+    StatusCode::GONE
+}
+
+#[tokio::test]
+async fn a_blueprint_has_one_fallback() {
+    let mut bp = Blueprint::new();
+    let first_at = line_of!(bp.fallback(FIRST_FALLBACK));
+    let second_at = line_of!(bp.fallback(SECOND_FALLBACK));
+    assert_eq!(
+        single_problem(bp).await,
+        format!(
+            "two fallbacks in one blueprint: {} and {}. Keep one.",
+            component("first_fallback", FIRST_FALLBACK_LINE, first_at),
+            component("second_fallback", SECOND_FALLBACK_LINE, second_at),
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_nested_fallback_needs_a_prefix_of_its_own() {
+    let mut child = Blueprint::new();
+    let child_at = line_of!(child.fallback(SECOND_FALLBACK));
+    let mut bp = Blueprint::new();
+    let root_at = line_of!(bp.fallback(FIRST_FALLBACK));
+    bp.nest(child);
+    assert_eq!(
+        single_problem(bp).await,
+        format!(
+            "two fallbacks serve every path: {} and {}. Give the nested blueprint a prefix, or keep one fallback.",
+            component("first_fallback", FIRST_FALLBACK_LINE, root_at),
+            component("second_fallback", SECOND_FALLBACK_LINE, child_at),
+        )
+    );
+}
+
+const GUARD_LINE: u32 = line!() + 2;
+#[watchful::pre_process]
+pub fn guard() -> Result<watchful::middleware::Processing, Refused> {
+    Err(Refused)
+}
+
+#[tokio::test]
+async fn a_middleware_error_without_a_handler_is_a_warning_like_any_other() {
+    let mut bp = Blueprint::new();
+    let guard_at = line_of!(bp.pre_process(GUARD));
+    bp.route(SAME_FIRST);
+    let app = bp.build().await.expect("a warning only");
+    let warnings: Vec<_> = app.warnings().iter().map(|w| w.message()).collect();
+    assert_eq!(
+        warnings,
+        [format!(
+            "{} can fail with `build_rules::Refused`, which has no error handler, so its errors fall back to the built-in handler (500 Internal Server Error). Register one with `bp.error_handler(..)`, or attach one with `.error_handler(..)`.",
+            component("guard", GUARD_LINE, guard_at)
+        )]
+    );
+    let response = TestClient::new(app).get("/same").send().await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}

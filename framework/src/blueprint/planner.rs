@@ -103,26 +103,31 @@ impl<'g> Planner<'g> {
         let mut scopes: Vec<usize> = graph.ancestry(self.scope).collect();
         scopes.reverse();
 
-        let mut layers = vec![Layer::default()];
-        for &node in scopes.iter().flat_map(|&s| &graph.scopes[s].middleware) {
-            let Kind::Middleware(middleware) = graph.nodes[node].kind else {
-                continue;
-            };
-            match middleware {
-                Middleware::Wrap(wrap) => {
-                    let wrap = self.call(node, wrap.call);
-                    layers.push(Layer {
-                        wrap: Some(wrap),
-                        ..Layer::default()
-                    });
-                }
-                Middleware::Pre(pre) => {
-                    let pre = self.call(node, pre.call);
-                    layers.last_mut().expect("never empty").pre.push(pre);
-                }
-                Middleware::Post(post) => {
-                    let post = self.call(node, post.call);
-                    layers.last_mut().expect("never empty").post.push(post);
+        // A nested blueprint's middleware run inside its parent's: each blueprint opens a
+        // layer, and so does each wrap.
+        let mut layers: Vec<Layer> = Vec::new();
+        for &scope in &scopes {
+            layers.push(Layer::default());
+            for &node in &graph.scopes[scope].middleware {
+                let Kind::Middleware(middleware) = graph.nodes[node].kind else {
+                    continue;
+                };
+                match middleware {
+                    Middleware::Wrap(wrap) => {
+                        let wrap = Some(self.call(node, wrap.call));
+                        layers.push(Layer {
+                            wrap,
+                            ..Layer::default()
+                        });
+                    }
+                    Middleware::Pre(pre) => {
+                        let pre = self.call(node, pre.call);
+                        layers.last_mut().expect("never empty").pre.push(pre);
+                    }
+                    Middleware::Post(post) => {
+                        let post = self.call(node, post.call);
+                        layers.last_mut().expect("never empty").post.push(post);
+                    }
                 }
             }
         }

@@ -67,7 +67,7 @@ impl InFlight {
     }
 
     /// Runs layer `k`: its pre-processing middleware, then the next layer (through its
-    /// wrapping middleware) or the handler, then its post-processing middleware.
+    /// wrapping middleware, if it has one) or the handler, then its post-processing middleware.
     fn layer(self: &Arc<Self>, k: usize) -> BoxFuture<'_, Response> {
         Box::pin(async move {
             let calls = &self.plan().calls;
@@ -84,8 +84,9 @@ impl InFlight {
             }
             let mut response = match early {
                 Some(response) => response,
-                None => match calls.layers.get(k + 1).and_then(|l| l.wrap.as_ref()) {
-                    Some(wrap) => {
+                None => match calls.layers.get(k + 1).map(|inner| &inner.wrap) {
+                    Some(None) => self.layer(k + 1).await,
+                    Some(Some(wrap)) => {
                         let inner = Arc::clone(self);
                         let next = Next {
                             inner: Box::pin(async move { inner.layer(k + 1).await }),

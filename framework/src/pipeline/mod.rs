@@ -51,7 +51,7 @@ pub(crate) struct RoutePlan {
 pub(crate) struct RouteCalls {
     /// Every construction step the route may run; the calls' `prepare` lists index into it.
     pub(crate) steps: Vec<ConstructStep>,
-    /// The middleware, split at each wrapping middleware: the first layer has no wrap.
+    /// The middleware, split at each blueprint and each wrapping middleware, outermost first.
     pub(crate) layers: Vec<Layer>,
     /// The route's handler, or the fallback.
     pub(crate) handler: Call<HandlerFn>,
@@ -66,8 +66,9 @@ pub(crate) struct RouteCalls {
     pub(crate) slot_count: usize,
 }
 
-/// A wrapping middleware and what it encloses (up to the next wrap): the pre-processing
-/// middleware that run before the rest, and the post-processing ones that run after it.
+/// A wrapping middleware (or a nested blueprint's start) and what it encloses up to the next
+/// one: the pre-processing middleware that run before the rest, and the post-processing ones
+/// that run after it.
 #[derive(Default)]
 pub(crate) struct Layer {
     pub(crate) wrap: Option<Call<WrapFn>>,
