@@ -8,7 +8,7 @@
 use std::any::{Any, TypeId};
 use std::fmt;
 
-use crate::di::{ConstructorFn, ErrorHandlerFn, HandlerFn, ObserverFn};
+use crate::di::{ConstructorFn, ErrorHandlerFn, Extractor, HandlerFn, ObserverFn};
 
 /// A Rust type, identified at run time: its [`TypeId`] and its name for messages.
 #[derive(Clone, Copy)]
@@ -89,6 +89,8 @@ pub struct Input {
     pub(crate) ty: TypeMeta,
     pub(crate) by_ref: bool,
     pub(crate) cloner: Option<Cloner>,
+    /// Set when the type is an extractor, which `build()` registers when nothing provides it.
+    pub(crate) extractor: Option<Extractor>,
 }
 
 impl Input {
@@ -99,6 +101,7 @@ impl Input {
             ty: TypeMeta::of::<T>(),
             by_ref: true,
             cloner: None,
+            extractor: None,
         }
     }
 
@@ -109,7 +112,14 @@ impl Input {
             ty: TypeMeta::of::<T>(),
             by_ref: false,
             cloner,
+            extractor: None,
         }
+    }
+
+    /// Records that the type is an extractor (what the macros' probe found).
+    #[doc(hidden)]
+    pub fn with_extractor(self, extractor: Option<Extractor>) -> Self {
+        Self { extractor, ..self }
     }
 }
 

@@ -7,7 +7,7 @@ pub use crate::component::{
     Cloner, ComponentMeta, Constructor, ErrorHandler, ErrorObserver, Input, Lifecycle, Route,
     Signature, TypeMeta,
 };
-pub use crate::di::{Args, BoxFuture, SharedArgs, Step};
+pub use crate::di::{Args, BoxFuture, Extractor, SharedArgs, Step};
 pub use crate::error::{BoxError, ErasedError};
 pub use crate::middleware::{Fallback, PostProcess, PreProcess, Processing, Wrap};
 pub use crate::response::{IntoResponse, Response};
@@ -86,6 +86,55 @@ pub const fn assert_injectable<T: Send + Sync + 'static>() {}
 
 /// Checks at compile time that an error type converts into [`crate::Error`].
 pub const fn assert_error<E: Into<BoxError> + Send + Sync + 'static>() {}
+
+/// Detects whether a concrete type is an extractor (autoref specialisation):
+/// `(&&&ExtractProbe::<T>::new()).extractor()` picks [`ViaHead`] when `T: FromRequestHead`,
+/// else [`ViaBody`] when `T: FromRequestBody`, else [`ViaNone`].
+pub struct ExtractProbe<T>(PhantomData<T>);
+
+impl<T> ExtractProbe<T> {
+    /// A probe for `T`.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+/// The [`FromRequestHead`](crate::extract::FromRequestHead) case of [`ExtractProbe`].
+pub trait ViaHead {
+    /// The extractor of `T`.
+    fn extractor(&self) -> Option<Extractor>;
+}
+
+impl<T: crate::extract::FromRequestHead> ViaHead for &&ExtractProbe<T> {
+    fn extractor(&self) -> Option<Extractor> {
+        Some(Extractor::head::<T>())
+    }
+}
+
+/// The [`FromRequestBody`](crate::extract::FromRequestBody) case of [`ExtractProbe`].
+pub trait ViaBody {
+    /// The extractor of `T`.
+    fn extractor(&self) -> Option<Extractor>;
+}
+
+impl<T: crate::extract::FromRequestBody> ViaBody for &ExtractProbe<T> {
+    fn extractor(&self) -> Option<Extractor> {
+        Some(Extractor::body::<T>())
+    }
+}
+
+/// The fallback case of [`ExtractProbe`].
+pub trait ViaNone {
+    /// `None`: `T` is not an extractor.
+    fn extractor(&self) -> Option<Extractor>;
+}
+
+impl<T> ViaNone for ExtractProbe<T> {
+    fn extractor(&self) -> Option<Extractor> {
+        None
+    }
+}
 
 /// Detects `Clone` on a concrete type (autoref specialisation): `(&&CloneProbe::<T>::new())
 /// .cloner()` picks [`ViaClone`] when `T: Clone` and falls back to [`ViaNoClone`] otherwise.

@@ -275,9 +275,14 @@ fn meta(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream 
             use ::watchful::__private::{ViaClone as _, ViaNoClone as _};
         )
     });
+    let extractor_detection = (!component.inputs.is_empty()).then(|| {
+        quote!(
+            use ::watchful::__private::{ViaBody as _, ViaHead as _, ViaNone as _};
+        )
+    });
     let inputs = component.inputs.iter().map(|input| {
         let ty = input.ty;
-        if input.by_ref {
+        let input = if input.by_ref {
             quote!(::watchful::__private::Input::by_ref::<#ty>())
         } else {
             quote! {
@@ -285,6 +290,11 @@ fn meta(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream 
                     (&&::watchful::__private::CloneProbe::<#ty>::new()).cloner(),
                 )
             }
+        };
+        quote! {
+            #input.with_extractor(
+                (&&&::watchful::__private::ExtractProbe::<#ty>::new()).extractor(),
+            )
         }
     });
     let checks = component.inputs.iter().map(|input| {
@@ -308,6 +318,7 @@ fn meta(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream 
                 fn __signature() -> ::watchful::__private::Signature {
                     #(#checks)*
                     #clone_detection
+                    #extractor_detection
                     ::watchful::__private::Signature {
                         inputs: ::std::vec![#(#inputs),*],
                         output: #output,

@@ -107,7 +107,9 @@ impl Routes {
         problems: &mut Vec<String>,
     ) -> usize {
         let scope = graph.nodes[node].scope;
-        let planned = plan_route(graph, node, scope, label);
+        let param_names = path.map(RawPathParams::names).unwrap_or_default();
+        let params: Vec<&str> = param_names.iter().map(|name| &**name).collect();
+        let planned = plan_route(graph, node, scope, label, &params);
         problems.extend(planned.problems);
         let deny = graph.scopes[scope].deny_error_fallback;
         for message in planned.fallbacks {
@@ -121,7 +123,7 @@ impl Routes {
         }
         self.plans.push(RoutePlan {
             route: MatchedRoute(Arc::from(path.unwrap_or_default())),
-            param_names: path.map(RawPathParams::names).unwrap_or_default(),
+            param_names,
             otel_name: path.map(|_| label.to_owned()),
             timeout: graph.scopes[scope].request_timeout,
             body_limit: graph.nodes[node]

@@ -32,6 +32,11 @@ pub(super) struct Node {
     pub(super) scope: usize,
     /// The body size limit set on this route, if any.
     pub(super) body_size_limit: Option<BodySizeLimit>,
+    /// Provided by watchful (an extractor, its default error handler, the default fallback)
+    /// rather than registered.
+    builtin: bool,
+    /// For an extractor: checks a route's parameter names.
+    pub(super) check_route: Option<fn(&[&str]) -> Result<(), String>>,
 }
 
 pub(super) enum Kind {
@@ -45,7 +50,10 @@ pub(super) enum Kind {
 
 impl Node {
     pub(super) fn describe(&self) -> String {
-        describe(&self.meta, self.at)
+        match self.builtin {
+            true => format!("`{}` (provided by watchful)", self.meta.name),
+            false => describe(&self.meta, self.at),
+        }
     }
 
     pub(super) fn constructor(&self) -> Option<&Constructor> {
@@ -107,6 +115,8 @@ pub(super) struct Graph {
     prebuilt_count: usize,
     /// The fallback of a root blueprint that registers none (a node index).
     pub(super) default_fallback: usize,
+    /// The default handlers of the extractors' errors (node indices), by error type.
+    default_handlers: HashMap<TypeId, usize>,
     /// Who provides each type in each scope, for messages.
     owners: HashMap<(usize, TypeId), String>,
 }
@@ -122,12 +132,13 @@ impl Graph {
             singletons: Vec::new(),
             prebuilt_count: 0,
             default_fallback: 0,
+            default_handlers: HashMap::new(),
             owners: HashMap::new(),
         };
-        let default = DEFAULT_FALLBACK;
-        graph.default_fallback =
-            graph.push(default.meta, Location::caller(), Kind::Fallback(default), 0);
         graph.collect(bp, None, String::new(), problems);
+        let default = DEFAULT_FALLBACK;
+        graph.default_fallback = graph.push_builtin(default.meta, Kind::Fallback(default));
+        graph.register_extractors();
         graph.check_inputs(problems);
         graph.check_cycles(problems);
         graph.check_singletons(problems);
@@ -285,8 +296,47 @@ impl Graph {
             handler_override: None,
             scope,
             body_size_limit: None,
+            builtin: false,
+            check_route: None,
         });
         self.nodes.len() - 1
+    }
+
+    /// Adds a component of watchful's own to the root blueprint.
+    fn push_builtin(&mut self, meta: ComponentMeta, kind: Kind) -> usize {
+        let node = self.push(meta, Location::caller(), kind, 0);
+        self.nodes[node].builtin = true;
+        node
+    }
+
+    /// Registers in the root blueprint each extractor that a component takes and that nothing
+    /// provides, with its default error handler.
+    fn register_extractors(&mut self) {
+        // The extractors' own inputs are primitives: the nodes added here need nothing more.
+        for node in 0..self.nodes.len() {
+            let scope = self.nodes[node].scope;
+            for index in 0..self.nodes[node].sig.inputs.len() {
+                let input = self.nodes[node].sig.inputs[index];
+                let Some(extractor) = input.extractor else {
+                    continue;
+                };
+                if self.provider(scope, input.ty.id).is_some() {
+                    continue;
+                }
+                let constructor = extractor.constructor;
+                let built = self.push_builtin(constructor.meta, Kind::Constructor(constructor));
+                self.nodes[built].check_route = Some(extractor.check_route);
+                self.scopes[0]
+                    .providers
+                    .insert(input.ty.id, Provider::Constructor(built));
+                if let Some(handler) = extractor.error_handler {
+                    let handler = self.push_builtin(handler.meta, Kind::ErrorHandler(handler));
+                    if let Some(error) = self.nodes[handler].sig.error {
+                        self.default_handlers.insert(error.id, handler);
+                    }
+                }
+            }
+        }
     }
 
     /// The scope and its parents, innermost first.
@@ -558,8 +608,8 @@ impl Graph {
     }
 
     /// Where the errors of the fallible component `node` go on a route of `route_scope`: the
-    /// handler attached to it, the nearest handler for its error type, the nearest catch-all,
-    /// or the built-in 500. The second value explains a fallback to the last two, which
+    /// handler attached to it, the nearest handler for its error type, watchful's default
+    /// handler for an extractor's error, the nearest catch-all, or the built-in 500. The second value explains a fallback to the last two, which
     /// `build()` reports as a warning (or a problem, when denied). `None` if it cannot fail.
     pub(super) fn select(
         &self,
@@ -574,6 +624,7 @@ impl Graph {
         if let Some(handler) = component
             .handler_override
             .or_else(|| self.handler_for(route_scope, error.id))
+            .or_else(|| self.default_handlers.get(&error.id).copied())
         {
             let selection = Selection::Handler {
                 node: handler,

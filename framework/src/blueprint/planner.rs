@@ -56,6 +56,8 @@ struct Planner<'g> {
     problems: Vec<String>,
     /// Errors that fall back to the catch-all or the built-in handler, explained.
     fallbacks: Vec<String>,
+    /// The route's path parameter names, for the extractors' checks.
+    params: Vec<&'g str>,
 }
 
 /// A route's plan, and what planning it found.
@@ -66,12 +68,19 @@ pub(super) struct Planned {
     pub(super) fallbacks: Vec<String>,
 }
 
-/// Plans the route or fallback `node`, served on the routes of `scope`.
-pub(super) fn plan_route(graph: &Graph, node: usize, scope: usize, label: &str) -> Planned {
-    let mut first = Planner::new(graph, label, scope, None);
+/// Plans the route or fallback `node`, served on the routes of `scope`, whose path has the
+/// parameters `params`.
+pub(super) fn plan_route<'g>(
+    graph: &'g Graph,
+    node: usize,
+    scope: usize,
+    label: &str,
+    params: &[&'g str],
+) -> Planned {
+    let mut first = Planner::new(graph, label, scope, params, None);
     first.plan(node);
     let counts = first.counts;
-    let mut second = Planner::new(graph, label, scope, Some(counts));
+    let mut second = Planner::new(graph, label, scope, params, Some(counts));
     let calls = second.plan(node);
     Planned {
         calls,
@@ -81,8 +90,15 @@ pub(super) fn plan_route(graph: &Graph, node: usize, scope: usize, label: &str) 
 }
 
 impl<'g> Planner<'g> {
-    fn new(graph: &'g Graph, route: &str, scope: usize, final_counts: Option<Counts>) -> Self {
+    fn new(
+        graph: &'g Graph,
+        route: &str,
+        scope: usize,
+        params: &[&'g str],
+        final_counts: Option<Counts>,
+    ) -> Self {
         Self {
+            params: params.to_vec(),
             graph,
             route: route.to_owned(),
             scope,
@@ -215,6 +231,15 @@ impl<'g> Planner<'g> {
             return None;
         }
         let constructor = *self.graph.nodes[node].constructor()?;
+        if let Some(check) = self.graph.nodes[node].check_route
+            && self.final_counts.is_some()
+            && let Err(reason) = check(&self.params)
+        {
+            self.problems.push(format!(
+                "route `{}` takes `{}`, which cannot be read from its path: {reason}.",
+                self.route, self.graph.nodes[node].meta.name
+            ));
+        }
         self.in_progress.push(node);
         let mut deps = Vec::new();
         let inputs = self.inputs(node, &mut deps);

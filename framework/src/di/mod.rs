@@ -5,10 +5,12 @@
 //! Nothing at request time looks a type up in a map: every input is a slot number.
 
 mod args;
+mod extractor;
 mod plan;
 mod scope;
 
 pub use args::{Args, BoxFuture, SharedArgs, Step};
+pub use extractor::Extractor;
 pub(crate) use plan::{Access, ConstructStep, InputPlan, Source};
 pub(crate) use scope::{Primitive, RequestValues, Scope};
 

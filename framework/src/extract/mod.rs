@@ -20,6 +20,14 @@ pub trait Rejection: std::error::Error + Send + Sync + 'static {
     fn default_response(&self) -> Response;
 }
 
+/// An extractor that cannot fail says so with `Infallible`: `build()` then attaches no error
+/// handler to it.
+impl Rejection for std::convert::Infallible {
+    fn default_response(&self) -> Response {
+        match *self {}
+    }
+}
+
 /// A value read from the request head and the path parameters.
 pub trait FromRequestHead: Sized + Send + Sync + 'static {
     /// Why the value could not be read.
