@@ -16,7 +16,7 @@ use super::{Blueprint, Middleware, Registered};
 use crate::component::{
     ComponentMeta, Constructor, ErrorHandler, ErrorObserver, Lifecycle, Route, Signature, TypeMeta,
 };
-use crate::di::Primitive;
+use crate::di::{Primitive, RouteCheck};
 use crate::extract::BodySizeLimit;
 use crate::middleware::{DEFAULT_FALLBACK, Fallback};
 
@@ -36,7 +36,7 @@ pub(super) struct Node {
     /// rather than registered.
     builtin: bool,
     /// For an extractor: checks a route's parameter names.
-    pub(super) check_route: Option<fn(&[&str]) -> Result<(), String>>,
+    pub(super) check_route: Option<RouteCheck>,
 }
 
 pub(super) enum Kind {

@@ -18,6 +18,9 @@ use crate::extract::{BodySizeLimit, FromRequestBody, FromRequestHead, Rejection}
 use crate::request::{RawPathParams, RequestBody, RequestHead};
 use crate::response::Response;
 
+/// Checks, for a route's path parameter names, that an extractor can work there.
+pub(crate) type RouteCheck = fn(&[&str]) -> Result<(), String>;
+
 /// What the framework registers for an extractor type.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
@@ -25,8 +28,7 @@ pub struct Extractor {
     pub(crate) constructor: Constructor,
     /// The default handler of its rejection; `None` when it cannot fail.
     pub(crate) error_handler: Option<ErrorHandler>,
-    /// Checks, for a route's parameter names, that the extractor can work there.
-    pub(crate) check_route: fn(&[&str]) -> Result<(), String>,
+    pub(crate) check_route: RouteCheck,
 }
 
 impl Extractor {
@@ -43,7 +45,7 @@ impl Extractor {
     fn new<T: 'static, R: Rejection>(
         signature: fn() -> Signature,
         call: super::ConstructorFn,
-        check_route: fn(&[&str]) -> Result<(), String>,
+        check_route: RouteCheck,
     ) -> Self {
         let meta = ComponentMeta::new(std::any::type_name::<T>(), file!(), line!(), signature);
         let handler_meta = ComponentMeta::new(

@@ -11,6 +11,7 @@ mod scope;
 
 pub use args::{Args, BoxFuture, SharedArgs, Step};
 pub use extractor::Extractor;
+pub(crate) use extractor::RouteCheck;
 pub(crate) use plan::{Access, ConstructStep, InputPlan, Source};
 pub(crate) use scope::{Primitive, RequestValues, Scope};
 
