@@ -54,6 +54,9 @@ mod path_de;
 mod query;
 mod text;
 
+#[cfg(test)]
+mod tests;
+
 use std::convert::Infallible;
 use std::future::Future;
 

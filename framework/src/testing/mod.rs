@@ -111,6 +111,12 @@ enum TestBody {
     Chunked(Chunks),
 }
 
+/// A body of these chunks and errors, with no length known in advance, for unit tests.
+#[cfg(test)]
+pub(crate) fn chunked_body(chunks: Vec<Result<Bytes, BoxError>>) -> RequestBody {
+    RequestBody::new(Chunks(chunks.into()))
+}
+
 /// A request body sent chunk by chunk, with no length known in advance (like
 /// `Transfer-Encoding: chunked`), possibly failing after the chunks.
 struct Chunks(VecDeque<Result<Bytes, BoxError>>);
