@@ -201,27 +201,4 @@ where
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use http::header::CONTENT_TYPE;
-    use http_body_util::BodyExt;
-
-    async fn text(response: Response) -> String {
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        String::from_utf8(bytes.to_vec()).unwrap()
-    }
-
-    #[tokio::test]
-    async fn conversions_set_status_type_and_body() {
-        let response = (StatusCode::CREATED, "made").into_response();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        assert_eq!(response.headers()[CONTENT_TYPE], TEXT_PLAIN);
-        assert_eq!(text(response).await, "made");
-
-        let response = vec![1u8, 2].into_response();
-        assert_eq!(response.headers()[CONTENT_TYPE], OCTETS);
-
-        let response = StatusCode::NO_CONTENT.into_response();
-        assert!(http_body::Body::is_end_stream(response.body()));
-    }
-}
+mod tests;
