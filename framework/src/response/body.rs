@@ -76,7 +76,7 @@ impl Body {
     /// observers) and the connection is closed.
     ///
     /// ```
-    /// use watchful::bytes::Bytes;
+    /// use watchful::response::Bytes;
     /// use watchful::response::Body;
     ///
     /// let chunks = [Ok::<_, std::io::Error>(Bytes::from("a")), Ok(Bytes::from("b"))];

@@ -25,12 +25,13 @@ mod types;
 
 use std::borrow::Cow;
 
-use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
 #[allow(unused_imports)] // The pipeline's hook for streamed errors.
 pub(crate) use body::StreamErrorReporter;
 pub use body::{Body, IterStream, iter_stream};
+/// The bytes a [`Body`] is made of.
+pub use bytes::Bytes;
 pub use builder::{ResponseBuilder, builder};
 pub use cookies::{Cookie, ResponseCookies, SameSite};
 pub use failure::{InvalidResponseHeader, JsonResponseError};

@@ -80,7 +80,7 @@ impl<T: Into<Body>> IntoResponse for Html<T> {
 ///
 /// ```
 /// use watchful::response::Text;
-/// use watchful::bytes::Bytes;
+/// use watchful::response::Bytes;
 /// use watchful::{Blueprint, get};
 ///
 /// #[get("/robots.txt")]
