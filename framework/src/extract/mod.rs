@@ -7,11 +7,71 @@
 //! A type becomes an extractor by implementing [`FromRequestHead`] (it reads the head and the
 //! path parameters) or [`FromRequestBody`] (it consumes the body); its error type implements
 //! [`Rejection`], which gives the default response.
+//!
+//! # The extractors
+//!
+//! | extractor | reads | rejection | default status |
+//! |---|---|---|---|
+//! | [`PathParams<T>`] | route parameters, into a struct or a tuple | [`PathParamsError`] | 400 |
+//! | [`QueryParams<T>`], `Option<QueryParams<T>>` | the query string | [`QueryParamsError`] | 400 |
+//! | [`JsonBody<T>`] | a JSON body | [`JsonBodyError`] | 415, 413, 400, 422 |
+//! | [`UrlEncodedBody<T>`] | a form body | [`UrlEncodedBodyError`] | 415, 413, 400, 422 |
+//! | [`BufferedBody`] | the whole body as bytes | [`BufferedBodyError`] | 413, 400 |
+//! | [`Header<H>`], `Option<Header<H>>` | one typed header | [`HeaderError`] | 400 |
+//! | [`RequestCookies`] | the `Cookie` header | none: malformed pairs are skipped with a WARN event | — |
+//!
+//! # Rejection bodies
+//!
+//! Every default rejection response has the same form: the status, `Content-Type:
+//! text/plain; charset=utf-8`, and one line of text — the error's message followed by each of
+//! its causes, joined by `: `, e.g.
+//!
+//! ```text
+//! `id`: invalid digit found in string
+//! malformed JSON: expected value at line 1 column 9
+//! invalid JSON at `items[0].price`: invalid type: string "x", expected u32 at line 1 column 25
+//! expected `Content-Type: application/json`, got `text/plain`
+//! ```
+//!
+//! Fields and parameters are named in backticks. Text the client sent is repeated only in
+//! quotes or backticks, cut after 64 characters with `…`; header values are never repeated,
+//! since they may be credentials. The error itself (its message, source chain and type) is what
+//! observers see; a blueprint or route error handler for the error type replaces the default
+//! response.
+//!
+//! # Body size
+//!
+//! The body extractors read at most the route's [`BodySizeLimit`]: a `Content-Length` over it
+//! is rejected before reading, a body without one as soon as it passes it.
 
+mod body;
+mod cookies;
+mod form;
+mod header;
+mod json;
+mod path;
+mod path_de;
+mod query;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use std::convert::Infallible;
 use std::future::Future;
 
 use crate::request::{RawPathParams, RequestBody, RequestHead};
 use crate::response::Response;
+
+pub use body::{BufferedBody, BufferedBodyError, UnsupportedContentType};
+pub use cookies::RequestCookies;
+pub use form::{InvalidEncoding, UrlEncodedBody, UrlEncodedBodyError};
+pub use header::{Header, HeaderError};
+/// The `headers` crate, whose types [`Header`] parses: use this path, so that versions match.
+pub use headers;
+pub use json::{JsonBody, JsonBodyError};
+pub use path::{PathParams, PathParamsError};
+pub use query::{QueryParams, QueryParamsError};
 
 /// An extractor's error: a standard error that knows the response watchful's default error
 /// handler gives for it.
@@ -20,9 +80,9 @@ pub trait Rejection: std::error::Error + Send + Sync + 'static {
     fn default_response(&self) -> Response;
 }
 
-/// An extractor that cannot fail says so with `Infallible`: `build()` then attaches no error
-/// handler to it.
-impl Rejection for std::convert::Infallible {
+/// An extractor that cannot fail, like [`RequestCookies`], says so with `Infallible`:
+/// `build()` then attaches no error handler to it.
+impl Rejection for Infallible {
     fn default_response(&self) -> Response {
         match *self {}
     }

@@ -24,14 +24,19 @@ mod capture;
 
 pub use capture::{Capture, CapturedEvent, CapturedSpan, Fields, ROOT_SPAN, capture};
 
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
+use http_body::Frame;
 use http_body_util::BodyExt;
 
 use crate::App;
+use crate::error::BoxError;
 use crate::request::{ConnectionInfo, RequestBody};
 
 /// Sends requests to an [`App`] in process. Cheap to clone and shareable across tasks.
@@ -58,7 +63,7 @@ impl TestClient {
             method,
             path: path.to_owned(),
             headers: HeaderMap::new(),
-            body: Bytes::new(),
+            body: TestBody::Full(Bytes::new()),
         }
     }
 
@@ -98,7 +103,38 @@ pub struct TestRequest {
     method: Method,
     path: String,
     headers: HeaderMap,
-    body: Bytes,
+    body: TestBody,
+}
+
+enum TestBody {
+    Full(Bytes),
+    Chunked(Chunks),
+}
+
+/// A body of these chunks and errors, with no length known in advance, for unit tests.
+#[cfg(test)]
+pub(crate) fn chunked_body(chunks: Vec<Result<Bytes, BoxError>>) -> RequestBody {
+    RequestBody::new(Chunks(chunks.into()))
+}
+
+/// A request body sent chunk by chunk, with no length known in advance (like
+/// `Transfer-Encoding: chunked`), possibly failing after the chunks.
+struct Chunks(VecDeque<Result<Bytes, BoxError>>);
+
+impl http_body::Body for Chunks {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        Poll::Ready(self.0.pop_front().map(|chunk| chunk.map(Frame::data)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl TestRequest {
@@ -114,8 +150,30 @@ impl TestRequest {
 
     /// Sets the body.
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = body.into();
+        self.body = TestBody::Full(body.into());
         self
+    }
+
+    /// Sets a body sent as these chunks, whose length is not known in advance: no
+    /// `Content-Length`, like a chunked HTTP/1.1 body.
+    pub fn chunked<C: Into<Bytes>>(mut self, chunks: impl IntoIterator<Item = C>) -> Self {
+        let chunks = chunks.into_iter().map(|chunk| Ok(chunk.into())).collect();
+        self.body = TestBody::Chunked(Chunks(chunks));
+        self
+    }
+
+    /// Sets a chunked body that fails with `error` after these chunks, like a client that
+    /// disconnects mid-body.
+    pub fn broken_body<C: Into<Bytes>>(
+        self,
+        chunks: impl IntoIterator<Item = C>,
+        error: impl Into<BoxError>,
+    ) -> Self {
+        let mut request = self.chunked(chunks);
+        if let TestBody::Chunked(chunks) = &mut request.body {
+            chunks.0.push_back(Err(error.into()));
+        }
+        request
     }
 
     /// Sets the body to `value` as JSON, and `Content-Type: application/json`.
@@ -124,7 +182,7 @@ impl TestRequest {
             .unwrap_or_else(|error| panic!("the test body does not serialise to JSON: {error}"));
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        self.body = body.into();
+        self.body = TestBody::Full(body.into());
         self
     }
 
@@ -133,22 +191,37 @@ impl TestRequest {
         let mut request = http::Request::builder()
             .method(self.method)
             .uri(&self.path)
-            .body(RequestBody::from_bytes(self.body))
+            .body(match self.body {
+                TestBody::Full(bytes) => RequestBody::from_bytes(bytes),
+                TestBody::Chunked(chunks) => RequestBody::new(chunks),
+            })
             .unwrap_or_else(|error| panic!("invalid request path {:?}: {error}", self.path));
         *request.headers_mut() = self.headers;
         let connection = ConnectionInfo {
             peer_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         };
         let response = self.app.handle(request, connection).await;
-        let (parts, body) = response.into_parts();
-        let body = match body.collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(never) => match never {},
-        };
+        let (parts, mut body) = response.into_parts();
+        let mut bytes = Vec::new();
+        let mut body_error = None;
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(frame) => {
+                    if let Ok(data) = frame.into_data() {
+                        bytes.extend_from_slice(&data);
+                    }
+                }
+                Err(error) => {
+                    body_error = Some(error.to_string());
+                    break;
+                }
+            }
+        }
         TestResponse {
             status: parts.status,
             headers: parts.headers,
-            body,
+            body: Bytes::from(bytes),
+            body_error,
         }
     }
 }
@@ -159,9 +232,16 @@ pub struct TestResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    body_error: Option<String>,
 }
 
 impl TestResponse {
+    /// The error that ended the body early, as the server saw it (it closes the connection), if
+    /// the body was streamed and failed; [`bytes`](TestResponse::bytes) has what came before.
+    pub fn body_error(&self) -> Option<&str> {
+        self.body_error.as_deref()
+    }
+
     /// The status code.
     pub fn status(&self) -> StatusCode {
         self.status

@@ -1,0 +1,117 @@
+//! [`Header`]: a typed header, parsed by the `headers` crate.
+
+use http::{HeaderName, StatusCode};
+
+use super::text::rejection_response;
+use super::{FromRequestHead, Rejection};
+use crate::request::{RawPathParams, RequestHead};
+use crate::response::Response;
+
+/// A header of the request, parsed into `H`, a type of the [`headers`](super::headers) crate
+/// (re-exported, so no version has to match).
+///
+/// A missing or malformed header is a [`HeaderError`], 400 naming the header; its value is
+/// never echoed, since it may be a credential. `Option<Header<H>>` is `None` when the header is
+/// absent and still rejected when it is present but malformed.
+///
+/// ```
+/// use watchful::extract::Header;
+/// use watchful::extract::headers::authorization::{Authorization, Bearer};
+/// use watchful::extract::headers::UserAgent;
+/// use watchful::{Blueprint, get};
+///
+/// #[get("/me")]
+/// pub fn me(
+///     Header(auth): Header<Authorization<Bearer>>,
+///     agent: Option<Header<UserAgent>>,
+/// ) -> String {
+///     let agent = agent.map(|Header(agent)| agent.to_string()).unwrap_or_default();
+///     format!("token of {} bytes, from {agent}", auth.token().len())
+/// }
+///
+/// let mut bp = Blueprint::new();
+/// bp.route(ME);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Header<H>(pub H);
+
+impl<H> Header<H> {
+    /// The parsed header.
+    pub fn into_inner(self) -> H {
+        self.0
+    }
+}
+
+impl<H> std::ops::Deref for Header<H> {
+    type Target = H;
+
+    fn deref(&self) -> &H {
+        &self.0
+    }
+}
+
+/// A header the route needs is missing or malformed.
+///
+/// Default response: 400 naming the header, without its value.
+#[derive(Debug, thiserror::Error)]
+pub enum HeaderError {
+    /// The request does not have the header.
+    #[error("missing header `{0}`")]
+    Missing(HeaderName),
+    /// The header's value does not parse.
+    #[error("malformed header `{name}`")]
+    Malformed {
+        /// The header.
+        name: HeaderName,
+        /// Why it does not parse.
+        #[source]
+        source: headers::Error,
+    },
+}
+
+impl HeaderError {
+    /// The header's name.
+    pub fn name(&self) -> &HeaderName {
+        match self {
+            Self::Missing(name) | Self::Malformed { name, .. } => name,
+        }
+    }
+}
+
+impl Rejection for HeaderError {
+    fn default_response(&self) -> Response {
+        rejection_response(StatusCode::BAD_REQUEST, self)
+    }
+}
+
+impl<H> FromRequestHead for Option<Header<H>>
+where
+    H: headers::Header + Send + Sync + 'static,
+{
+    type Rejection = HeaderError;
+
+    fn from_request_head(head: &RequestHead, _params: &RawPathParams) -> Result<Self, HeaderError> {
+        let mut values = head.headers.get_all(H::name()).iter().peekable();
+        if values.peek().is_none() {
+            return Ok(None);
+        }
+        H::decode(&mut values)
+            .map(|header| Some(Header(header)))
+            .map_err(|source| HeaderError::Malformed {
+                name: H::name().clone(),
+                source,
+            })
+    }
+}
+
+impl<H> FromRequestHead for Header<H>
+where
+    H: headers::Header + Send + Sync + 'static,
+{
+    type Rejection = HeaderError;
+
+    fn from_request_head(head: &RequestHead, params: &RawPathParams) -> Result<Self, HeaderError> {
+        Option::<Header<H>>::from_request_head(head, params)?
+            .ok_or_else(|| HeaderError::Missing(H::name().clone()))
+    }
+}
