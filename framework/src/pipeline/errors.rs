@@ -2,9 +2,10 @@
 //! then every observer sees it, in order. A request may see several errors; each is observed,
 //! and the root span carries the one whose response was sent.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use http::StatusCode;
+use tracing::Instrument;
 
 use super::Prepared;
 use super::flight::InFlight;
@@ -13,7 +14,7 @@ use crate::Error;
 use crate::di::{BoxFuture, ErrorHandlerFn};
 use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
 use crate::request::RequestId;
-use crate::response::{IntoResponse, Response};
+use crate::response::{IntoResponse, Response, StreamErrorReporter, take_failure};
 
 /// The error handler chosen by `build()` for one fallible component in one route.
 pub(crate) enum ErrorSite {
@@ -47,7 +48,7 @@ impl InFlight {
             match handled {
                 Ok(mut response) => {
                     response.extensions_mut().insert(ErrorMark(index));
-                    response
+                    self.settle(response).await
                 }
                 Err(next) => {
                     let on_panic = &self.plan().calls.on_panic;
@@ -119,6 +120,27 @@ impl InFlight {
         errors.len() - 1
     }
 
+    /// Observes the error a response type met while making `response`, if any; the 500 it
+    /// made stays.
+    pub(super) async fn settle(&self, mut response: Response) -> Response {
+        if let Some(error) = take_failure(&mut response) {
+            let index = self.observe(error).await;
+            response.extensions_mut().insert(ErrorMark(index));
+        }
+        response
+    }
+
+    /// Observes the error of a streamed body, after its response's head was sent, and records
+    /// it on the root span.
+    async fn stream_failed(&self, error: Error) {
+        let index = self.observe(error).await;
+        let errors = lock(&self.errors);
+        self.scope
+            .values
+            .span
+            .record_errors(errors.get(index), errors.len());
+    }
+
     /// Records on the root span the error whose response is sent, if any, and how many
     /// errors the request saw.
     pub(super) fn record_errors(&self, response: &mut Response) {
@@ -151,6 +173,16 @@ fn builtin_response(error: &Error, request_id: &RequestId) -> Response {
         ),
     )
         .into_response()
+}
+
+/// Observes a streamed body's error, in the request's root span.
+pub(super) struct StreamReporter(pub(super) Arc<InFlight>);
+
+impl StreamErrorReporter for StreamReporter {
+    fn report(self: Box<Self>, error: Error) -> BoxFuture<'static, ()> {
+        let span = self.0.scope.values.span.span().clone();
+        Box::pin(async move { self.0.stream_failed(error).instrument(span).await })
+    }
 }
 
 /// Locks a mutex whose critical sections cannot panic halfway (they push or take a value).

@@ -82,7 +82,7 @@ impl InFlight {
                     }
                 }
             }
-            let mut response = match early {
+            let response = match early {
                 Some(response) => response,
                 None => match calls.layers.get(k + 1).map(|inner| &inner.wrap) {
                     Some(None) => self.layer(k + 1).await,
@@ -97,9 +97,10 @@ impl InFlight {
                     None => self.handler().await,
                 },
             };
+            let mut response = self.settle(response).await;
             for post in &layer.post {
                 let processed = self.invoke(post, |args| (post.prepared.call)(args, response));
-                response = processed.await.unwrap_or_else(|response| response);
+                response = self.settle(processed.await.unwrap_or_else(|r| r)).await;
             }
             response
         })

@@ -31,6 +31,7 @@ use crate::router::Match;
 use crate::telemetry::RootSpan;
 
 pub(crate) use errors::ErrorSite;
+use errors::StreamReporter;
 use flight::InFlight;
 
 /// Everything needed to serve one route or fallback, computed by `build()`.
@@ -146,6 +147,9 @@ impl AppInner {
         let (mut response, request) = served.instrument(span.span().clone()).await;
 
         request.record_errors(&mut response);
+        response
+            .body_mut()
+            .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
         span.record_status(response.status());
         response
             .headers_mut()

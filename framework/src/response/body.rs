@@ -99,11 +99,14 @@ impl Body {
         }
     }
 
-    /// Sets where a streamed body's error goes. In-memory bodies cannot fail: a no-op for them.
-    #[allow(dead_code)] // Called by the pipeline once it observes streamed errors.
-    pub(crate) fn set_error_reporter(&mut self, reporter: Box<dyn StreamErrorReporter>) {
+    /// Sets where a streamed body's error goes. In-memory bodies cannot fail: `reporter` is
+    /// not even called for them.
+    pub(crate) fn set_error_reporter(
+        &mut self,
+        reporter: impl FnOnce() -> Box<dyn StreamErrorReporter>,
+    ) {
         if let Kind::Stream(streaming) = &mut self.kind {
-            get_mut(streaming).reporter = Some(reporter);
+            get_mut(streaming).reporter = Some(reporter());
         }
     }
 }

@@ -34,7 +34,6 @@ pub(crate) fn failed(error: impl Into<crate::Error>) -> Response {
 
 /// Takes the error a response type met while making `response`, if any; the pipeline observes
 /// it like a handler's error. A second call returns `None`.
-#[allow(dead_code)] // Called by the pipeline once it observes response failures.
 pub(crate) fn take_failure(response: &mut Response) -> Option<crate::Error> {
     let slot = response.extensions_mut().remove::<FailureSlot>()?;
     let failure = slot

@@ -30,9 +30,9 @@ use http::{HeaderMap, StatusCode};
 #[allow(unused_imports)] // The pipeline's hook for streamed errors.
 pub(crate) use body::StreamErrorReporter;
 pub use body::{Body, IterStream, iter_stream};
+pub use builder::{ResponseBuilder, builder};
 /// The bytes a [`Body`] is made of.
 pub use bytes::Bytes;
-pub use builder::{ResponseBuilder, builder};
 pub use cookies::{Cookie, ResponseCookies, SameSite};
 pub use failure::{InvalidResponseHeader, JsonResponseError};
 #[allow(unused_imports)] // The pipeline's hook for failed responses.

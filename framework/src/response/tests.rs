@@ -223,7 +223,7 @@ async fn a_stream_error_is_reported_once_then_returned() {
         Err(std::io::Error::other("disk gone")),
         Ok("never sent"),
     ]);
-    body.set_error_reporter(Box::new(CountingReporter(count.clone(), Arc::clone(&seen))));
+    body.set_error_reporter(|| Box::new(CountingReporter(count.clone(), Arc::clone(&seen))));
 
     assert_eq!(
         body.frame().await.unwrap().unwrap().into_data().unwrap(),
@@ -257,6 +257,6 @@ async fn without_a_reporter_the_stream_error_itself_is_returned() {
 
     // In-memory bodies ignore a reporter.
     let mut body = Body::from_bytes("x");
-    body.set_error_reporter(Box::new(CountingReporter(Arc::default(), Arc::default())));
+    body.set_error_reporter(|| Box::new(CountingReporter(Arc::default(), Arc::default())));
     assert_eq!(text(Response::new(body)).await, "x");
 }

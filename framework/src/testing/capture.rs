@@ -1,9 +1,10 @@
 //! A capturing `tracing` subscriber, to assert on the telemetry a request produced: every event
 //! with its fields and enclosing root span, and every closed span with its final fields.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
@@ -121,8 +122,14 @@ impl fmt::Debug for Capture {
     }
 }
 
-/// Installs a capturing subscriber for the current thread until the guard drops. Use it from
-/// `#[tokio::test]` (a current-thread runtime), so that every task runs under it.
+/// Captures what the current thread emits until the guard drops. Use it from `#[tokio::test]`
+/// (a current-thread runtime), so that every task runs on that thread.
+///
+/// The first call installs a global subscriber that hands each event and span to the capture
+/// of the thread it happens on, so that tests running in parallel each see their own. (A
+/// subscriber per thread, with `set_default`, loses spans now and then: `tracing` caches
+/// whether a callsite is enabled across threads.) When another global subscriber is already
+/// installed, it falls back to one per thread.
 ///
 /// ```
 /// use watchful::testing::{TestClient, capture};
@@ -147,21 +154,60 @@ impl fmt::Debug for Capture {
 /// assert_eq!(telemetry.root_span().field("error.msg"), Some("disk on fire"));
 /// # }
 /// ```
-pub fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
+pub fn capture() -> (Capture, CaptureGuard) {
+    static GLOBAL: OnceLock<bool> = OnceLock::new();
+    let global = *GLOBAL.get_or_init(|| {
+        tracing::subscriber::set_global_default(Registry::default().with(CaptureLayer)).is_ok()
+    });
     let capture = Capture::default();
-    let subscriber = Registry::default().with(CaptureLayer(capture.clone()));
-    let guard = tracing::subscriber::set_default(subscriber);
+    let previous = CURRENT.with(|current| current.replace(Some(capture.clone())));
+    let scoped =
+        (!global).then(|| tracing::subscriber::set_default(Registry::default().with(CaptureLayer)));
+    let guard = CaptureGuard {
+        previous,
+        _scoped: scoped,
+    };
     (capture, guard)
 }
 
-struct CaptureLayer(Capture);
+thread_local! {
+    /// The capture of this thread, if one is active.
+    static CURRENT: RefCell<Option<Capture>> = const { RefCell::new(None) };
+}
 
-/// What a span carries while open: its fields and its serial number.
+/// Ends a capture when dropped, restoring the thread's previous one.
+#[must_use = "the capture ends when the guard is dropped"]
+pub struct CaptureGuard {
+    previous: Option<Capture>,
+    _scoped: Option<tracing::subscriber::DefaultGuard>,
+}
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|current| *current.borrow_mut() = previous);
+    }
+}
+
+impl fmt::Debug for CaptureGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CaptureGuard").finish_non_exhaustive()
+    }
+}
+
+fn current() -> Option<Capture> {
+    CURRENT.with(|current| current.borrow().clone())
+}
+
+/// Hands events and spans to the capture of the thread they happen on.
+struct CaptureLayer;
+
+/// What a span carries while open: its capture, fields and serial number.
 struct OpenSpan {
+    capture: Capture,
     serial: u64,
     fields: Fields,
 }
-
 struct Visitor<'a>(&'a mut Fields);
 
 impl Visit for Visitor<'_> {
@@ -179,15 +225,22 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(capture) = current() else {
+            return;
+        };
         let mut fields = Fields::new();
         attrs.record(&mut Visitor(&mut fields));
         let serial = {
-            let mut state = self.0.state();
+            let mut state = capture.state();
             state.serial += 1;
             state.serial
         };
         if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(OpenSpan { serial, fields });
+            span.extensions_mut().insert(OpenSpan {
+                capture,
+                serial,
+                fields,
+            });
         }
     }
 
@@ -200,6 +253,9 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let Some(capture) = current() else {
+            return;
+        };
         let mut fields = Fields::new();
         event.record(&mut Visitor(&mut fields));
         let root_span = ctx.event_scope(event).and_then(|scope| {
@@ -207,7 +263,7 @@ where
                 .filter(|span| span.name() == ROOT_SPAN)
                 .find_map(|span| span.extensions().get::<OpenSpan>().map(|open| open.serial))
         });
-        self.0.state().events.push(CapturedEvent {
+        capture.state().events.push(CapturedEvent {
             level: *event.metadata().level(),
             fields,
             root_span,
@@ -218,7 +274,7 @@ where
         if let Some(span) = ctx.span(&id)
             && let Some(open) = span.extensions_mut().remove::<OpenSpan>()
         {
-            self.0.state().closed.push(CapturedSpan {
+            open.capture.state().closed.push(CapturedSpan {
                 name: span.name().to_owned(),
                 serial: open.serial,
                 fields: open.fields,

@@ -22,7 +22,7 @@
 
 mod capture;
 
-pub use capture::{Capture, CapturedEvent, CapturedSpan, Fields, ROOT_SPAN, capture};
+pub use capture::{Capture, CaptureGuard, CapturedEvent, CapturedSpan, Fields, ROOT_SPAN, capture};
 
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr};
