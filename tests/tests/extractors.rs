@@ -1,8 +1,6 @@
 //! Extractors end to end: each rejection is answered with its default response and observed
-//! exactly once; each extractor's happy path; an error handler overrides a default.
-//!
-//! These need extractors to be injectable (the DI integration): until then `build()` reports
-//! their inputs as missing.
+//! exactly once; each extractor's happy path; an error handler overrides a default; the body
+//! size limit set per blueprint and per route.
 
 use serde::{Deserialize, Serialize};
 use watchful::extract::headers::UserAgent;
@@ -563,4 +561,44 @@ async fn a_blueprint_error_handler_overrides_the_default() {
         "custom: expected `Content-Type: application/json`, the request has none"
     );
     assert_eq!(capture.error_events().len(), 1);
+}
+
+#[post("/small")]
+pub fn small_upload(body: BufferedBody) -> String {
+    format!("{} bytes", body.0.len())
+}
+
+#[tokio::test]
+async fn the_body_size_limit_is_set_per_blueprint_and_per_route() {
+    use watchful::extract::BodySizeLimit;
+
+    let mut uploads = Blueprint::new();
+    uploads.body_size_limit(BodySizeLimit::Enabled { max_bytes: 8 });
+    uploads.route(UPLOAD);
+    uploads
+        .route(SMALL_UPLOAD)
+        .body_size_limit(BodySizeLimit::Enabled { max_bytes: 4 });
+    let mut unlimited = Blueprint::new();
+    unlimited.body_size_limit(BodySizeLimit::Disabled);
+    unlimited.route(UPLOAD);
+    let mut bp = Blueprint::new();
+    bp.error_observer(LOG_ERROR);
+    bp.prefix("/limited").nest(uploads);
+    bp.prefix("/unlimited").nest(unlimited);
+    let client = client(bp).await;
+
+    let cases = [
+        ("/limited/upload", 8, StatusCode::OK),
+        ("/limited/upload", 9, StatusCode::PAYLOAD_TOO_LARGE),
+        ("/limited/small", 4, StatusCode::OK),
+        ("/limited/small", 5, StatusCode::PAYLOAD_TOO_LARGE),
+        ("/unlimited/upload", TWO_MIB + 1, StatusCode::OK),
+    ];
+    for (path, size, status) in cases {
+        let (telemetry, _guard) = capture();
+        let response = client.post(path).body(vec![b'x'; size]).send().await;
+        assert_eq!(response.status(), status, "{path} with {size} bytes");
+        let errors = telemetry.error_events().len();
+        assert_eq!(errors, usize::from(!status.is_success()), "{path}");
+    }
 }
