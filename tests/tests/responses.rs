@@ -1,8 +1,5 @@
 //! Response types end to end: status, headers and body through the pipeline; a response that
 //! cannot be made is an observed 500; a streamed body that fails is observed and cut off.
-//!
-//! The failure and streaming cases need the pipeline to take a response's failure
-//! (`response::take_failure`) and to set a stream error reporter on bodies; until then they fail.
 
 use std::collections::BTreeMap;
 
@@ -296,4 +293,10 @@ async fn a_stream_that_fails_is_observed_and_cut_off() {
     assert_eq!(errors[0].field("error.msg"), Some("the disk went away"));
     assert_eq!(errors[0].field("error.source_chain"), Some("EIO"));
     assert!(errors[0].field("error.type").unwrap().ends_with("DiskGone"));
+    // The root span stays open while the body streams, and records the error.
+    let root = capture.root_span();
+    assert_eq!(root.field("error.msg"), Some("the disk went away"));
+    assert_eq!(root.field("error.source_chain"), Some("EIO"));
+    assert_eq!(root.field("error.count"), Some("1"));
+    assert_eq!(root.field("http.response.status_code"), Some("200"));
 }
