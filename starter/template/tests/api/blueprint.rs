@@ -1,0 +1,20 @@
+//! `build()` checks the whole graph: a missing constructor, an error without a handler, two
+//! routes for the same path, ... fail this test, with a report naming each problem.
+
+use starter_template::blueprint::blueprint;
+use starter_template::config::Profile;
+
+use crate::helpers::config_dir;
+
+#[tokio::test]
+async fn the_blueprint_builds_without_warnings_in_every_profile() {
+    for profile in Profile::ALL {
+        let config = starter_template::config::Config::load_from(&config_dir(), profile)
+            .unwrap_or_else(|error| panic!("profile {profile}: {error}"));
+        let app = blueprint(&config)
+            .build()
+            .await
+            .unwrap_or_else(|error| panic!("profile {profile}:\n{error}"));
+        assert!(app.warnings().is_empty(), "{:#?}", app.warnings());
+    }
+}
