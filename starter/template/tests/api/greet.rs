@@ -1,27 +1,23 @@
+use crate::helpers::test_app;
 use watchful::http::StatusCode;
-use watchful::testing::capture;
-
-use crate::helpers::test_client;
 
 #[tokio::test]
 async fn a_valid_name_is_greeted() {
-    let (telemetry, _guard) = capture();
-    let client = test_client().await;
+    let app = test_app().await;
 
-    let response = client.get("/api/greet/Ada").send().await;
+    let response = app.client.get("/api/greet/Ada").send().await;
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text(), "Hello, Ada!");
-    assert!(telemetry.error_events().is_empty());
-    assert_eq!(telemetry.root_span().field("error.msg"), None);
+    assert!(app.telemetry.error_events().is_empty());
+    assert_eq!(app.telemetry.root_span().field("error.msg"), None);
 }
 
 #[tokio::test]
 async fn an_invalid_name_is_a_400_and_an_observed_error() {
-    let (telemetry, _guard) = capture();
-    let client = test_client().await;
+    let app = test_app().await;
 
-    let response = client.get("/api/greet/x1").send().await;
+    let response = app.client.get("/api/greet/x1").send().await;
 
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
@@ -30,7 +26,7 @@ async fn an_invalid_name_is_a_400_and_an_observed_error() {
     );
 
     // LOG_ERROR's event: message, details and the source chain (the rule the name broke).
-    let errors = telemetry.error_events();
+    let errors = app.telemetry.error_events();
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let event = &errors[0];
     assert_eq!(event.field("error.msg"), Some("`x1` is not a valid name"));
@@ -44,7 +40,7 @@ async fn an_invalid_name_is_a_400_and_an_observed_error() {
     );
 
     // The root span carries the same fields, and the status.
-    let root = telemetry.root_span();
+    let root = app.telemetry.root_span();
     assert_eq!(
         event.root_span,
         Some(root.serial),
@@ -59,13 +55,15 @@ async fn an_invalid_name_is_a_400_and_an_observed_error() {
 
 #[tokio::test]
 async fn names_longer_than_64_letters_are_refused() {
-    let client = test_client().await;
+    let app = test_app().await;
 
-    let ok = client
+    let ok = app
+        .client
         .get(&format!("/api/greet/{}", "a".repeat(64)))
         .send()
         .await;
-    let too_long = client
+    let too_long = app
+        .client
         .get(&format!("/api/greet/{}", "a".repeat(65)))
         .send()
         .await;

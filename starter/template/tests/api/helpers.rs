@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use starter_template::blueprint::blueprint;
 use starter_template::config::{Config, Profile};
-use watchful::testing::TestClient;
+use tracing::subscriber::DefaultGuard;
+use watchful::testing::{Capture, TestClient, capture};
 
 /// How long the spawned server may take to start, answer or stop.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -25,13 +26,33 @@ pub fn test_config() -> Config {
     Config::load_from(&config_dir(), Profile::Test).expect("the test configuration loads")
 }
 
-/// A client for the application, in process, with the `test` profile's configuration.
-pub async fn test_client() -> TestClient {
+/// The application in process, with the `test` profile's configuration, and the telemetry
+/// it produces on this thread.
+pub struct TestApp {
+    /// Sends requests to the application.
+    pub client: TestClient,
+    /// The events and root spans the requests produced.
+    pub telemetry: Capture,
+    _guard: DefaultGuard,
+}
+
+/// Builds the application for a `#[tokio::test]` (whose runtime runs every task on the test's
+/// thread) and captures its telemetry.
+///
+/// Every in-process test should use it, even one that asserts nothing on telemetry: `tracing`
+/// caches, per call site, whether any subscriber wants it, and an event first emitted while no
+/// subscriber exists can then be missed by the other tests' captures.
+pub async fn test_app() -> TestApp {
+    let (telemetry, guard) = capture();
     let app = blueprint(&test_config())
         .build()
         .await
         .expect("the blueprint is valid");
-    TestClient::new(app)
+    TestApp {
+        client: TestClient::new(app),
+        telemetry,
+        _guard: guard,
+    }
 }
 
 /// The application's binary, running with the `test` profile (a free port, JSON logs).
