@@ -71,11 +71,11 @@ fn main() -> ExitCode {
     match new::new(&options) {
         Ok(created) => {
             println!(
-                "Created `{}` ({} files) in {}. Next:\n\n    cd {} && cargo run\n    cargo test\n\n\
-                 then open http://127.0.0.1:8000/api/ping; its README says what is where.",
+                "Created `{}` in {} ({} files). Next:\n\n    cd {} && cargo run\n    cargo test\n\n\
+                 then open http://127.0.0.1:8000/api/ping; the project's README says what is where.",
                 created.name,
-                created.files,
                 options.path.display(),
+                created.files,
                 shell_quote(&options.path),
             );
             ExitCode::SUCCESS
