@@ -214,9 +214,13 @@ impl fmt::Display for InvalidKey {
 }
 
 impl Config {
-    /// Loads the configuration of the profile named by `APP_PROFILE` from `./config`.
+    /// Loads the configuration of the profile named by `APP_PROFILE` from `config/` in the
+    /// working directory.
     pub fn load() -> Result<Self, ConfigError> {
-        Self::load_from(Path::new("config"), Profile::from_env()?)
+        // Absolute, so that an error says where the files were looked for.
+        let dir = std::env::current_dir()
+            .map_or_else(|_| PathBuf::from("config"), |cwd| cwd.join("config"));
+        Self::load_from(&dir, Profile::from_env()?)
     }
 
     /// Loads `dir/base.toml`, then `dir/{profile}.toml`, then the `APP_…` environment

@@ -51,15 +51,15 @@ async fn run() -> Result<(), RunError> {
     telemetry::install_panic_hook();
 
     let app = blueprint(&config).build().await?;
-    let server = &config.server;
+    let settings = &config.server;
     let bind_error = |source| RunError::Bind {
-        address: format!("{}:{}", server.host, server.port),
+        address: format!("{}:{}", settings.host, settings.port),
         source,
     };
-    let server = Server::bind((server.host, server.port))
+    let server = Server::bind((settings.host, settings.port))
         .await
         .map_err(bind_error)?
-        .shutdown_timeout(server.shutdown_timeout());
+        .shutdown_timeout(settings.shutdown_timeout());
     let address = server.local_addr().map_err(bind_error)?;
     tracing::info!(%address, "listening on http://{address} (Ctrl+C stops the server)");
 
