@@ -1,0 +1,24 @@
+//! The application's [`Blueprint`]: every route, constructor, error handler and error observer
+//! in one place. `Blueprint::build()` checks the whole graph at start-up, and
+//! `tests/api/blueprint.rs` calls it so that a broken graph fails the tests too.
+
+use watchful::Blueprint;
+use watchful::telemetry::LOG_ERROR;
+
+use crate::config::Config;
+use crate::routes::{greet, ping};
+
+/// The application, configured by `config`.
+pub fn blueprint(config: &Config) -> Blueprint {
+    let mut bp = Blueprint::new();
+    // One ERROR event per error, with `error.msg`, `error.details` and `error.source_chain`.
+    bp.error_observer(LOG_ERROR);
+    // Every error type needs a handler of its own: `build()` fails otherwise.
+    bp.deny_error_fallback();
+    // Components take it as `&GreetConfig`.
+    bp.prebuilt(config.greet.clone());
+
+    bp.route(ping::PING);
+    bp.route(greet::GREET).error_handler(greet::INVALID_NAME);
+    bp
+}

@@ -1,0 +1,9 @@
+//! `GET /api/ping`: the health check.
+
+use watchful::get;
+
+/// Answers `pong` whenever the server is up: point load balancers and uptime checks here.
+#[get("/api/ping")]
+pub fn ping() -> &'static str {
+    "pong"
+}
