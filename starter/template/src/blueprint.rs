@@ -6,6 +6,7 @@ use watchful::Blueprint;
 use watchful::telemetry::LOG_ERROR;
 
 use crate::config::Config;
+use crate::middleware::SECURITY_HEADERS;
 use crate::routes::{greet, ping};
 
 /// The application, configured by `config`.
@@ -17,8 +18,18 @@ pub fn blueprint(config: &Config) -> Blueprint {
     bp.deny_error_fallback();
     // Components take it as `&GreetConfig`.
     bp.prebuilt(config.greet.clone());
+    // Runs on every response, error responses and 404s included.
+    bp.post_process(SECURITY_HEADERS);
 
-    bp.route(ping::PING);
-    bp.route(greet::GREET).error_handler(greet::INVALID_NAME);
+    bp.prefix("/api").nest(api());
     bp
+}
+
+/// The routes under `/api`. A nested blueprint can have middleware, constructors, error
+/// handlers and observers of its own, which apply to its routes only.
+fn api() -> Blueprint {
+    let mut api = Blueprint::new();
+    api.route(ping::PING);
+    api.route(greet::GREET).error_handler(greet::INVALID_NAME);
+    api
 }

@@ -5,5 +5,6 @@
 
 pub mod blueprint;
 pub mod config;
+pub mod middleware;
 pub mod routes;
 pub mod telemetry;

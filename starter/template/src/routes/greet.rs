@@ -1,7 +1,7 @@
 //! `GET /api/greet/{name}`: greets a valid name, and shows the error path for an invalid one.
 
+use watchful::extract::PathParams;
 use watchful::http::StatusCode;
-use watchful::request::RawPathParams;
 use watchful::{error_handler, get};
 
 use crate::config::GreetConfig;
@@ -11,13 +11,14 @@ pub const MAX_NAME_LEN: usize = 64;
 
 /// Answers `Hello, {name}!` (with the configured greeting) when `name` is 1 to 64 ASCII
 /// letters; otherwise fails with [`InvalidName`], which [`invalid_name`] turns into a 400.
-#[get("/api/greet/{name}")]
-pub fn greet(params: &RawPathParams, config: &GreetConfig) -> Result<String, InvalidName> {
-    let name = params.get("name").unwrap_or_default();
-    check_name(name).map_err(|rule| InvalidName {
-        name: name.to_owned(),
-        rule,
-    })?;
+#[get("/greet/{name}")]
+pub fn greet(
+    PathParams(name): PathParams<String>,
+    config: &GreetConfig,
+) -> Result<String, InvalidName> {
+    if let Err(rule) = check_name(&name) {
+        return Err(InvalidName { name, rule });
+    }
     Ok(format!("{}, {name}!", config.greeting))
 }
 

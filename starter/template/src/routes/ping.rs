@@ -3,7 +3,7 @@
 use watchful::get;
 
 /// Answers `pong` whenever the server is up: point load balancers and uptime checks here.
-#[get("/api/ping")]
+#[get("/ping")]
 pub fn ping() -> &'static str {
     "pong"
 }

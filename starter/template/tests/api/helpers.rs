@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use starter_template::blueprint::blueprint;
 use starter_template::config::{Config, Profile};
-use tracing::subscriber::DefaultGuard;
-use watchful::testing::{Capture, TestClient, capture};
+use watchful::testing::{Capture, CaptureGuard, TestClient, capture};
 
 /// How long the spawned server may take to start, answer or stop.
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -33,15 +32,11 @@ pub struct TestApp {
     pub client: TestClient,
     /// The events and root spans the requests produced.
     pub telemetry: Capture,
-    _guard: DefaultGuard,
+    _guard: CaptureGuard,
 }
 
 /// Builds the application for a `#[tokio::test]` (whose runtime runs every task on the test's
 /// thread) and captures its telemetry.
-///
-/// Every in-process test should use it, even one that asserts nothing on telemetry: `tracing`
-/// caches, per call site, whether any subscriber wants it, and an event first emitted while no
-/// subscriber exists can then be missed by the other tests' captures.
 pub async fn test_app() -> TestApp {
     let (telemetry, guard) = capture();
     let app = blueprint(&test_config())
