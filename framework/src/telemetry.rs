@@ -53,7 +53,7 @@ impl RootSpan {
             client.address = %peer.peer_addr.ip(),
             request_id = request_id.as_str(),
             http.response.status_code = Empty,
-            otel.name = %head.method,
+            otel.name = Empty,
             otel.kind = "server",
             otel.status_code = Empty,
             error.msg = Empty,
@@ -77,9 +77,13 @@ impl RootSpan {
         Self(span)
     }
 
-    /// Records the route template once the router has matched one.
-    pub(crate) fn record_route(&self, route: &str, otel_name: &str) {
-        self.0.record("http.route", route);
+    /// Records `otel.name` (`METHOD /template` for a route, the method alone otherwise) and
+    /// the route template once the router has matched one. Both are recorded once: a text
+    /// formatter would show a field recorded twice twice.
+    pub(crate) fn record_route(&self, route: Option<&str>, otel_name: &str) {
+        if let Some(route) = route {
+            self.0.record("http.route", route);
+        }
         self.0.record("otel.name", otel_name);
     }
 

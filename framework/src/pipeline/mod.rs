@@ -121,8 +121,9 @@ impl AppInner {
                 ),
             };
             let plan = &self.routes[route];
-            if let Some(otel_name) = &plan.otel_name {
-                span.record_route(plan.route.as_str(), otel_name);
+            match &plan.otel_name {
+                Some(otel_name) => span.record_route(Some(plan.route.as_str()), otel_name),
+                None => span.record_route(None, head.method.as_str()),
             }
             let (params, bad_path) =
                 match params.map(|p| RawPathParams::decode(p, &plan.param_names)) {
