@@ -211,6 +211,7 @@ async fn the_default_fallback_answers_404_or_405_with_allow_through_the_middlewa
     assert_eq!(spans.len(), 2);
     assert_eq!(spans[0].field("http.response.status_code"), Some("404"));
     assert_eq!(spans[0].field("http.route"), None, "no route matched");
+    assert_eq!(spans[0].field("otel.name"), Some("GET"));
     assert_eq!(spans[1].field("http.response.status_code"), Some("405"));
 }
 
