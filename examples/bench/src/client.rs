@@ -65,7 +65,11 @@ fn parse(raw: &[u8]) -> Option<Reply> {
         line.starts_with("transfer-encoding:") && line.contains("chunked")
     });
     let rest = &raw[end + 4..];
-    let body = if chunked { dechunk(rest)? } else { rest.to_vec() };
+    let body = if chunked {
+        dechunk(rest)?
+    } else {
+        rest.to_vec()
+    };
     Some(Reply { status, body })
 }
 

@@ -176,7 +176,14 @@ impl ErrorScenario {
     }
 
     /// The request that triggers it: method, path, content type and body.
-    pub fn request(self) -> (&'static str, &'static str, Option<&'static str>, &'static str) {
+    pub fn request(
+        self,
+    ) -> (
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+    ) {
         match self {
             Self::HandlerError => ("GET", "/fail", None, ""),
             Self::ExtractorError => ("POST", "/echo", Some("application/json"), "{\"name\": "),

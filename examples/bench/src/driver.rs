@@ -56,7 +56,8 @@ impl Running {
         let stderr = dir.join(format!("{}.stderr", kind.name()));
         // A fresh log for every start.
         File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
-        let stderr_file = File::create(&stderr).map_err(|e| format!("{}: {e}", stderr.display()))?;
+        let stderr_file =
+            File::create(&stderr).map_err(|e| format!("{}: {e}", stderr.display()))?;
         let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
         let child = pinned(pin, SERVER_CORE, exe)
             .args(["serve", kind.name(), "--port", &port.to_string(), "--log"])
@@ -93,7 +94,10 @@ impl Running {
                 ));
             }
             if Instant::now() > deadline {
-                return Err(format!("the {} server did not start listening", self.kind.name()));
+                return Err(format!(
+                    "the {} server did not start listening",
+                    self.kind.name()
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }

@@ -258,7 +258,11 @@ fn is_error_event(line: &Value) -> bool {
 
 /// The outermost span an event was emitted in.
 fn root_of(line: &Value) -> Option<&str> {
-    line.get("spans")?.as_array()?.first()?.get("name")?.as_str()
+    line.get("spans")?
+        .as_array()?
+        .first()?
+        .get("name")?
+        .as_str()
 }
 
 fn short(text: &str) -> String {
@@ -363,7 +367,10 @@ fn evaluate(scenario: ErrorScenario, log: &[Value]) -> [Verdict; 3] {
         };
         Verdict::new(
             status,
-            format!("{complete} of {total} error(s) reported: {}", notes.join("; ")),
+            format!(
+                "{complete} of {total} error(s) reported: {}",
+                notes.join("; ")
+            ),
         )
     };
 
@@ -373,12 +380,16 @@ fn evaluate(scenario: ErrorScenario, log: &[Value]) -> [Verdict; 3] {
         .filter_map(|name| Some((*name, text(root_fields.and_then(|s| field(s, name)))?)))
         .collect();
     let r3 = match expected.response_error {
-        None if present.is_empty() => {
-            Verdict::new(Status::NotApplicable, "no error; no error fields on the root span")
-        }
+        None if present.is_empty() => Verdict::new(
+            Status::NotApplicable,
+            "no error; no error fields on the root span",
+        ),
         None => Verdict::new(
             Status::NotApplicable,
-            format!("no error, yet the root span has {} error field(s)", present.len()),
+            format!(
+                "no error, yet the root span has {} error field(s)",
+                present.len()
+            ),
         ),
         Some(_) if roots.is_empty() => Verdict::new(Status::NotHeld, "no root span"),
         Some(_) if present.is_empty() => {
@@ -403,13 +414,13 @@ fn evaluate(scenario: ErrorScenario, log: &[Value]) -> [Verdict; 3] {
                     .collect();
                 problems.push(format!("missing {}", missing.join(", ")));
             }
-            if let (Some(expected_msg), Some(msg)) = (expected_msg, &msg) {
-                if msg != expected_msg {
-                    problems.push(format!(
-                        "error.msg is `{}`, not the response's error `{expected_msg}`",
-                        short(msg)
-                    ));
-                }
+            if let (Some(expected_msg), Some(msg)) = (expected_msg, &msg)
+                && msg != expected_msg
+            {
+                problems.push(format!(
+                    "error.msg is `{}`, not the response's error `{expected_msg}`",
+                    short(msg)
+                ));
             }
             if has_chain && chain.as_deref().is_some_and(str::is_empty) {
                 problems.push("empty source chain".to_owned());

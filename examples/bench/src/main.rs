@@ -162,7 +162,10 @@ fn run(args: &[String]) -> Result<(), String> {
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(format!("the harness itself misbehaved:\n{}", failures.join("\n")))
+        Err(format!(
+            "the harness itself misbehaved:\n{}",
+            failures.join("\n")
+        ))
     }
 }
 

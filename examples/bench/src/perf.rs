@@ -213,7 +213,13 @@ pub fn run(config: &Config, quick: bool, servers: &[Kind], dir: &Path) -> Result
         for server in &running {
             for scenario in Scenario::ALL {
                 eprintln!("warm-up: {} {}", server.kind.name(), scenario.path());
-                wrk(pin, server.port, scenario.path(), config.warmup_s, config.connections)?;
+                wrk(
+                    pin,
+                    server.port,
+                    scenario.path(),
+                    config.warmup_s,
+                    config.connections,
+                )?;
                 server.truncate_log();
             }
         }
@@ -322,10 +328,7 @@ fn median_cpu(summaries: &[Summary], server: Kind, scenario: Scenario) -> Option
 }
 
 fn ratio(summaries: &[Summary], scenario: Scenario, base: Kind) -> Option<f64> {
-    Some(
-        median_cpu(summaries, Kind::Watchful, scenario)?
-            / median_cpu(summaries, base, scenario)?,
-    )
+    Some(median_cpu(summaries, Kind::Watchful, scenario)? / median_cpu(summaries, base, scenario)?)
 }
 
 fn targets(summaries: &[Summary]) -> Vec<Target> {
@@ -367,7 +370,11 @@ fn markdown(
     let _ = writeln!(
         md,
         "### Server CPU time per request{}\n",
-        if quick { " (QUICK MODE: not a measurement)" } else { "" }
+        if quick {
+            " (QUICK MODE: not a measurement)"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         md,
@@ -385,7 +392,11 @@ fn markdown(
     );
     type Metric = (&'static str, fn(&Summary) -> Stat, usize);
     let metrics: [Metric; 3] = [
-        ("CPU µs per request (lower is better)", |s| s.cpu_us_per_request, 2),
+        (
+            "CPU µs per request (lower is better)",
+            |s| s.cpu_us_per_request,
+            2,
+        ),
         ("requests per second", |s| s.requests_per_second, 0),
         ("p99 latency, ms", |s| s.p99_ms, 2),
     ];

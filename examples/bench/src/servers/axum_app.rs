@@ -194,4 +194,3 @@ async fn echo(AppJson(echo): AppJson<Echo>) -> String {
 async fn panic() -> &'static str {
     panic!("the handler gave up")
 }
-

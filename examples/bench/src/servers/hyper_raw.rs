@@ -57,8 +57,9 @@ fn handle(request: &Request<Incoming>, site: &Site) -> Response<Full<Bytes>> {
         span.record("http.route", "/users/{id}/posts/{post}");
         match (user.parse(), post.parse()) {
             (Ok(user), Ok(post)) => {
-                let viewer =
-                    Viewer::from_header(request.headers().get(ACCEPT_LANGUAGE).map(|v| v.as_bytes()));
+                let viewer = Viewer::from_header(
+                    request.headers().get(ACCEPT_LANGUAGE).map(|v| v.as_bytes()),
+                );
                 let body = UserPost::json(user, post, site, &viewer);
                 let mut response = Response::new(Full::new(Bytes::from(body)));
                 response
