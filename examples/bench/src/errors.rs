@@ -466,7 +466,11 @@ fn markdown(frameworks: &[Kind], outcomes: &[Outcome]) -> String {
          reports the error a response carries; errors are one type that keeps its source chain; \
          `JsonConfig::error_handler` wraps the extractor's errors in it.\n\
          - **watchful**: `LOG_ERROR` as the error observer; the framework records the root \
-         span's error fields.\n\n## Summary\n\nRequirements 1 / 2 / 3 per scenario.\n\n| scenario |",
+         span's error fields.\n\n\
+         In axum, \"held\" holds only as long as every error and every extractor is wrapped in \
+         the application's error type: nothing enforces it. In actix-web, an error of another \
+         type is still reported, but without its source chain (`ResponseError` has no \
+         `source()`).\n\n## Summary\n\nRequirements 1 / 2 / 3 per scenario.\n\n| scenario |",
     );
     for kind in frameworks {
         let _ = write!(md, " {} |", kind.title());
@@ -539,4 +543,70 @@ fn markdown(frameworks: &[Kind], outcomes: &[Outcome]) -> String {
         }
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn root_close(fields: Value) -> Value {
+        let mut span = json!({"name": ROOT_SPAN, "http.response.status_code": 500});
+        if let (Some(span), Some(fields)) = (span.as_object_mut(), fields.as_object()) {
+            span.extend(fields.clone());
+        }
+        json!({"level": "INFO", "fields": {"message": "close"}, "span": span, "spans": []})
+    }
+
+    fn error_event(fields: Value) -> Value {
+        json!({"level": "ERROR", "fields": fields, "spans": [{"name": ROOT_SPAN}]})
+    }
+
+    fn statuses(verdicts: &[Verdict; 3]) -> [Status; 3] {
+        [verdicts[0].status, verdicts[1].status, verdicts[2].status]
+    }
+
+    #[test]
+    fn a_fully_reported_handler_error_holds() {
+        let fields = json!({
+            "error.msg": FETCH_MSG,
+            "error.details": "FetchError { .. }",
+            "error.source_chain": "the posts database is unreachable\nconnection refused",
+        });
+        let log = [error_event(fields.clone()), root_close(fields)];
+        let verdicts = evaluate(ErrorScenario::HandlerError, &log);
+        assert_eq!(statuses(&verdicts), [Status::Held; 3], "{verdicts:?}");
+    }
+
+    #[test]
+    fn missing_fields_and_lost_errors_are_not_held() {
+        // An event without the source chain, nothing on the root span.
+        let log = [
+            error_event(json!({"error.msg": AUDIT_MSG, "error.details": "AuditError"})),
+            root_close(json!({})),
+        ];
+        let verdicts = evaluate(ErrorScenario::MiddlewareAfterHandlerError, &log);
+        assert_eq!(
+            statuses(&verdicts),
+            [Status::Held, Status::Partly, Status::NotHeld],
+            "{verdicts:?}"
+        );
+        assert!(
+            verdicts[1].seen.contains("no ERROR event for"),
+            "{verdicts:?}"
+        );
+
+        let verdicts = evaluate(ErrorScenario::Panic, &[]);
+        assert_eq!(statuses(&verdicts), [Status::NotHeld; 3], "{verdicts:?}");
+    }
+
+    #[test]
+    fn a_404_has_nothing_to_report() {
+        let verdicts = evaluate(ErrorScenario::NotFound, &[root_close(json!({}))]);
+        assert_eq!(
+            statuses(&verdicts),
+            [Status::Held, Status::NotApplicable, Status::NotApplicable]
+        );
+    }
 }

@@ -84,6 +84,7 @@ fn serve(args: &[String]) -> Result<(), String> {
 
 fn run(args: &[String]) -> Result<(), String> {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let workspace = workspace.canonicalize().unwrap_or(workspace);
     let mut quick = false;
     let (mut do_perf, mut do_errors) = (true, true);
     let mut out = workspace.join("target/bench");
