@@ -1,0 +1,170 @@
+//! Starting the servers as child processes (pinned to a core with `taskset`), and reading
+//! their CPU time from `/proc`.
+
+use std::fs::File;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::servers::Kind;
+
+/// A server running as a child process; killed when dropped.
+pub struct Running {
+    /// Which server.
+    pub kind: Kind,
+    /// Where it listens, on 127.0.0.1.
+    pub port: u16,
+    /// Its JSON log.
+    pub log: PathBuf,
+    stderr: PathBuf,
+    child: Child,
+}
+
+/// The core the servers are pinned to, and the core of the load generator.
+pub const SERVER_CORE: &str = "0";
+/// See [`SERVER_CORE`].
+pub const LOAD_CORE: &str = "1";
+
+/// Whether there are two cores to pin the server and the load generator apart.
+pub fn can_pin() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+        && Command::new("taskset")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
+/// `program` with `args`, pinned to `core` when `pin`.
+pub fn pinned(pin: bool, core: &str, program: impl AsRef<std::ffi::OsStr>) -> Command {
+    if pin {
+        let mut command = Command::new("taskset");
+        command.args(["-c", core]).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+impl Running {
+    /// Starts `kind` with its log in `dir`, and waits until it accepts connections.
+    pub fn start(kind: Kind, dir: &Path, pin: bool) -> Result<Self, String> {
+        let port = free_port().map_err(|e| format!("no free port: {e}"))?;
+        let log = dir.join(format!("{}.log", kind.name()));
+        let stderr = dir.join(format!("{}.stderr", kind.name()));
+        // A fresh log for every start.
+        File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let stderr_file =
+            File::create(&stderr).map_err(|e| format!("{}: {e}", stderr.display()))?;
+        let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
+        let child = pinned(pin, SERVER_CORE, exe)
+            .args(["serve", kind.name(), "--port", &port.to_string(), "--log"])
+            .arg(&log)
+            .env("RUST_LIB_BACKTRACE", "0")
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr_file)
+            .spawn()
+            .map_err(|e| format!("failed to start the {} server: {e}", kind.name()))?;
+        let mut running = Self {
+            kind,
+            port,
+            log,
+            stderr,
+            child,
+        };
+        running.wait_ready()?;
+        Ok(running)
+    }
+
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "the {} server exited ({status}): {}",
+                    self.kind.name(),
+                    std::fs::read_to_string(&self.stderr).unwrap_or_default()
+                ));
+            }
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "the {} server did not start listening",
+                    self.kind.name()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// user + system CPU time of the whole process so far, in clock ticks.
+    pub fn cpu_ticks(&self) -> Result<u64, String> {
+        cpu_ticks(self.child.id())
+    }
+
+    /// Whether the process is still alive.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Empties the log (the server appends to it), so that long runs do not fill the disk.
+    pub fn truncate_log(&self) {
+        if let Ok(file) = std::fs::OpenOptions::new().write(true).open(&self.log) {
+            let _ = file.set_len(0);
+        }
+    }
+
+    /// The log's current size.
+    pub fn log_len(&self) -> u64 {
+        std::fs::metadata(&self.log).map_or(0, |m| m.len())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// utime + stime (fields 14 and 15 of `/proc/<pid>/stat`), in clock ticks.
+pub fn cpu_ticks(pid: u32) -> Result<u64, String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map_err(|e| format!("/proc/{pid}/stat: {e}"))?;
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    let after_name = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or("unexpected /proc/<pid>/stat")?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // `fields[0]` is field 3 (state), so field 14 is `fields[11]`.
+    let field = |i: usize| -> Result<u64, String> {
+        fields
+            .get(i)
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| format!("unexpected /proc/{pid}/stat: {stat}"))
+    };
+    Ok(field(11)? + field(12)?)
+}
+
+/// Clock ticks per second (`getconf CLK_TCK`).
+pub fn clock_ticks_per_second() -> Result<u64, String> {
+    let output = Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .map_err(|e| format!("getconf CLK_TCK: {e}"))?;
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .map_err(|e| format!("getconf CLK_TCK: {e}"))
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
