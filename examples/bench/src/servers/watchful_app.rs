@@ -1,28 +1,25 @@
 //! watchful: the same scenarios as components in a blueprint; `LOG_ERROR` emits the ERROR
-//! event and the framework records the error on the root span.
-//!
-//! Error-reporting scenarios still to come (their building blocks are being written): once
-//! watchful has them, each is a route (and, for the middleware, a `#[wrap]` or
-//! `#[post_process]` component) registered in [`blueprint`] plus its [`ErrorScenario`] in
-//! [`ERROR_SCENARIOS`]:
-//! - `ExtractorError`: `#[post("/echo")] fn echo(body: JsonBody<Echo>) -> String`.
-//! - `MiddlewareAfterHandlerError`: `/audited/fail` = `fail` wrapped by a post-processing
-//!   middleware that returns `Err(common::audit_error())` when the response is a 5xx.
-//! - `Panic`: `#[get("/panic")] fn panic() -> &'static str { panic!(..) }`.
+//! event and the framework records the error on the root span. The error-reporting scenarios
+//! use what watchful gives every application: `JsonBody` (its rejection is handled and
+//! observed), a post-processing middleware in a nested blueprint, and caught panics.
 
 use http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderValue};
 use tokio::net::TcpListener;
+use watchful::extract::JsonBody;
 use watchful::http::StatusCode;
 use watchful::request::{RawPathParams, RequestHead};
 use watchful::response::Body;
 use watchful::telemetry::LOG_ERROR;
-use watchful::{Blueprint, Response, Server, error_handler, get, request_scoped, singleton};
+use watchful::{
+    Blueprint, Response, Server, error_handler, get, post, post_process, request_scoped, singleton,
+};
 
-use crate::common::{self, ErrorScenario, FetchError, HELLO, Site, UserPost, Viewer};
+use crate::common::{
+    self, AuditError, Echo, ErrorScenario, FetchError, HELLO, Site, UserPost, Viewer,
+};
 
 /// The error-reporting scenarios this server implements today.
-pub const ERROR_SCENARIOS: &[ErrorScenario] =
-    &[ErrorScenario::HandlerError, ErrorScenario::NotFound];
+pub const ERROR_SCENARIOS: &[ErrorScenario] = &ErrorScenario::ALL;
 
 /// Serves until the process is killed.
 pub async fn serve(listener: TcpListener) -> Result<(), Box<dyn std::error::Error>> {
@@ -43,6 +40,12 @@ pub fn blueprint() -> Blueprint {
     bp.route(PLAINTEXT);
     bp.route(USER_POST).error_handler(BAD_ID);
     bp.route(FAIL).error_handler(FETCH_FAILED);
+    bp.route(ECHO);
+    bp.route(PANIC);
+    let mut audited = Blueprint::new();
+    audited.post_process(AUDIT).error_handler(AUDIT_FAILED);
+    audited.route(FAIL).error_handler(FETCH_FAILED);
+    bp.prefix("/audited").nest(audited);
     bp
 }
 
@@ -93,5 +96,29 @@ pub fn fail() -> Result<&'static str, FetchError> {
 
 #[error_handler]
 pub fn fetch_failed(_error: &FetchError) -> StatusCode {
+    StatusCode::INTERNAL_SERVER_ERROR
+}
+
+#[post("/echo")]
+pub fn echo(JsonBody(echo): JsonBody<Echo>) -> String {
+    echo.name
+}
+
+#[get("/panic")]
+pub fn panic() -> &'static str {
+    panic!("the handler gave up")
+}
+
+/// Fails on a server error, after the handler's own error was handled.
+#[post_process]
+pub fn audit(response: Response) -> Result<Response, AuditError> {
+    match response.status().is_server_error() {
+        true => Err(common::audit_error()),
+        false => Ok(response),
+    }
+}
+
+#[error_handler]
+pub fn audit_failed(_error: &AuditError) -> StatusCode {
     StatusCode::INTERNAL_SERVER_ERROR
 }
