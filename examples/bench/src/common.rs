@@ -226,21 +226,80 @@ pub fn init_tracing(log: &Path) -> std::io::Result<()> {
 }
 
 /// The root span of the servers whose framework does not make one (raw hyper; axum through
-/// tower-http's `TraceLayer`), with the fields watchful's has for the same purpose.
-pub fn root_span(method: &http::Method, path: &str) -> tracing::Span {
+/// tower-http's `TraceLayer`), with the same fields as watchful's, recorded the same way, so
+/// that every server logs as much: the comparison is of the frameworks, not of log volume.
+pub fn root_span<B>(request: &http::Request<B>, client: Option<std::net::IpAddr>) -> tracing::Span {
     use tracing::field::Empty;
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "HTTP request",
-        http.request.method = %method,
+        http.request.method = %request.method(),
         http.route = Empty,
-        url.path = path,
+        url.path = request.uri().path(),
+        url.query = Empty,
+        network.protocol.version = protocol_version(request.version()),
+        user_agent.original = Empty,
+        client.address = Empty,
+        request_id = request_id().as_str(),
         http.response.status_code = Empty,
+        otel.name = Empty,
         otel.kind = "server",
         otel.status_code = Empty,
         error.msg = Empty,
         error.details = Empty,
         error.source_chain = Empty,
-    )
+        error.type = Empty,
+        error.count = Empty,
+    );
+    if let Some(query) = request.uri().query() {
+        span.record("url.query", query);
+    }
+    if let Some(agent) = request.headers().get(http::header::USER_AGENT) {
+        span.record(
+            "user_agent.original",
+            String::from_utf8_lossy(agent.as_bytes()).as_ref(),
+        );
+    }
+    if let Some(client) = client {
+        span.record("client.address", tracing::field::display(client));
+    }
+    span
+}
+
+/// Records the matched route (and `otel.name`) on a [`root_span`]; `None` when no route
+/// matched.
+pub fn record_route(span: &tracing::Span, method: &http::Method, route: Option<&str>) {
+    match route {
+        Some(route) => {
+            span.record("http.route", route);
+            span.record("otel.name", format!("{method} {route}").as_str());
+        }
+        None => {
+            span.record("otel.name", method.as_str());
+        }
+    }
+}
+
+fn protocol_version(version: http::Version) -> &'static str {
+    match version {
+        http::Version::HTTP_10 => "1.0",
+        http::Version::HTTP_11 => "1.1",
+        http::Version::HTTP_2 => "2",
+        _ => "other",
+    }
+}
+
+/// A request id like watchful's: a random prefix and a counter, in hexadecimal.
+fn request_id() -> String {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(|| {
+        use std::hash::{BuildHasher, RandomState};
+        RandomState::new().hash_one(std::time::SystemTime::now())
+    });
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix:016x}-{count:016x}")
 }
 
 /// Records the status of the response on a [`root_span`].

@@ -6,10 +6,12 @@
 //! same.
 
 use std::any::Any;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Request, State};
 use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE};
 use axum::http::request::Parts;
@@ -35,7 +37,8 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, app()).await
+    let app = app().into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).await
 }
 
 fn app() -> Router {
@@ -55,10 +58,10 @@ fn app() -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
-                    let span = common::root_span(request.method(), request.uri().path());
-                    if let Some(route) = request.extensions().get::<MatchedPath>() {
-                        span.record("http.route", route.as_str());
-                    }
+                    let client = request.extensions().get::<ConnectInfo<SocketAddr>>();
+                    let span = common::root_span(request, client.map(|c| c.0.ip()));
+                    let route = request.extensions().get::<MatchedPath>();
+                    common::record_route(&span, request.method(), route.map(|r| r.as_str()));
                     span
                 })
                 .on_request(())
@@ -104,12 +107,15 @@ async fn report_errors(request: Request, next: Next) -> Response {
             error.msg = %error,
             error.details = ?error,
             error.source_chain = %chain,
+            error.type = std::any::type_name_of_val(&**error),
             "an error occurred while serving the request",
         );
         let root = Span::current();
         root.record("error.msg", display(error));
         root.record("error.details", debug(error));
         root.record("error.source_chain", chain.as_str());
+        root.record("error.type", std::any::type_name_of_val(&**error));
+        root.record("error.count", 1u64);
     }
     response
 }

@@ -3,6 +3,7 @@
 //! event and the root span's error fields for `/fail`), written by hand.
 
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -23,13 +24,13 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
     let site = Arc::new(Site::new());
     let builder = Arc::new(auto::Builder::new(TokioExecutor::new()));
     loop {
-        let (stream, _) = listener.accept().await?;
+        let (stream, peer) = listener.accept().await?;
         stream.set_nodelay(true)?;
         let site = site.clone();
         let builder = builder.clone();
         tokio::spawn(async move {
             let service = service_fn(move |request| {
-                let response = handle(&request, &site);
+                let response = handle(&request, &site, peer.ip());
                 async move { Ok::<_, Infallible>(response) }
             });
             let _ = builder
@@ -39,14 +40,16 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
     }
 }
 
-fn handle(request: &Request<Incoming>, site: &Site) -> Response<Full<Bytes>> {
+fn handle(request: &Request<Incoming>, site: &Site, client: IpAddr) -> Response<Full<Bytes>> {
     let path = request.uri().path();
-    let span = common::root_span(request.method(), path);
+    let span = common::root_span(request, Some(client));
     let _entered = span.enter();
-    let response = if request.method() != Method::GET {
+    let method = request.method();
+    let response = if method != Method::GET {
+        common::record_route(&span, method, None);
         status(StatusCode::METHOD_NOT_ALLOWED)
     } else if path == "/plaintext" {
-        span.record("http.route", "/plaintext");
+        common::record_route(&span, method, Some("/plaintext"));
         let mut response = Response::new(Full::new(Bytes::from_static(HELLO.as_bytes())));
         response.headers_mut().insert(
             CONTENT_TYPE,
@@ -54,7 +57,7 @@ fn handle(request: &Request<Incoming>, site: &Site) -> Response<Full<Bytes>> {
         );
         response
     } else if let Some((user, post)) = user_post_params(path) {
-        span.record("http.route", "/users/{id}/posts/{post}");
+        common::record_route(&span, method, Some("/users/{id}/posts/{post}"));
         match (user.parse(), post.parse()) {
             (Ok(user), Ok(post)) => {
                 let viewer = Viewer::from_header(
@@ -70,20 +73,24 @@ fn handle(request: &Request<Incoming>, site: &Site) -> Response<Full<Bytes>> {
             _ => status(StatusCode::BAD_REQUEST),
         }
     } else if path == "/fail" {
-        span.record("http.route", "/fail");
+        common::record_route(&span, method, Some("/fail"));
         let error = common::fetch_error();
         let chain = common::source_chain(&error);
         tracing::error!(
             error.msg = %error,
             error.details = ?error,
             error.source_chain = %chain,
+            error.type = std::any::type_name_of_val(&error),
             "an error occurred while serving the request",
         );
         span.record("error.msg", display(&error));
         span.record("error.details", debug(&error));
         span.record("error.source_chain", chain.as_str());
+        span.record("error.type", std::any::type_name_of_val(&error));
+        span.record("error.count", 1u64);
         status(StatusCode::INTERNAL_SERVER_ERROR)
     } else {
+        common::record_route(&span, method, None);
         status(StatusCode::NOT_FOUND)
     };
     common::record_status(&span, response.status());
