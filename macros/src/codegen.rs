@@ -83,22 +83,44 @@ impl Shape {
             Some(quote!(::watchful::__private::#function::<#types>))
         };
         let erased = quote!(::watchful::__private::ErasedError);
+        // A step of the request pipeline (route, middleware, fallback): it yields a response
+        // (or, for `pre`, a `Processing`), or an error; `passed` is the type of the input the
+        // framework passes first, if any.
+        let pipeline = |doc: String,
+                        ty: TokenStream,
+                        leading: TokenStream,
+                        passed: Option<TokenStream>,
+                        pre: bool| {
+            let (ok, plain) = match pre {
+                true => (quote!(::watchful::middleware::Processing), "processing"),
+                false => (quote!(::watchful::__private::Response), "response"),
+            };
+            Shape {
+                doc,
+                ty,
+                leading,
+                output: None,
+                // Spanned on the declared type, so that a mismatch points at it.
+                error_arg: passed
+                    .as_ref()
+                    .and(component.leading_input)
+                    .map(|declared| quote_spanned!(declared.span()=> __passed,)),
+                error_param: passed.map(|passed| quote!(__passed: #passed)),
+                yields: quote!(::core::result::Result<#ok, #erased>),
+                convert: convert(plain),
+                checks: result_error.iter().map(error_check).collect(),
+                error: result_error.clone(),
+            }
+        };
 
         match kind {
-            Kind::Route { method, path } => Shape {
-                doc: format!("Route `{method} {}`, served by {link}.", path.value()),
-                ty: quote!(Route),
-                leading: quote!(#method, #path,),
-                output: None,
-                error_param: None,
-                error_arg: None,
-                yields: quote!(
-                    ::core::result::Result<::watchful::__private::Response, #erased>
-                ),
-                convert: convert("response"),
-                checks: result_error.iter().map(error_check).collect(),
-                error: result_error,
-            },
+            Kind::Route { method, path } => pipeline(
+                format!("Route `{method} {}`, served by {link}.", path.value()),
+                quote!(Route),
+                quote!(#method, #path,),
+                None,
+                false,
+            ),
             Kind::Constructor {
                 lifecycle,
                 clone_if_necessary,
@@ -177,65 +199,34 @@ impl Shape {
                 convert: None,
                 checks: Vec::new(),
             },
-            Kind::Wrap | Kind::PostProcess => {
-                let (doc, ty, param) = match kind {
-                    Kind::Wrap => (
-                        format!("Wrapping middleware {link}."),
-                        quote!(Wrap),
-                        quote!(__passed: ::watchful::middleware::Next),
-                    ),
-                    _ => (
-                        format!("Post-processing middleware {link}."),
-                        quote!(PostProcess),
-                        quote!(__passed: ::watchful::Response),
-                    ),
-                };
-                Shape {
-                    doc,
-                    ty,
-                    leading: TokenStream::new(),
-                    output: None,
-                    error_param: Some(param),
-                    // Spanned on the declared type, so that a mismatch points at it.
-                    error_arg: component
-                        .leading_input
-                        .map(|passed| quote_spanned!(passed.span()=> __passed,)),
-                    yields: quote!(
-                        ::core::result::Result<::watchful::__private::Response, #erased>
-                    ),
-                    convert: convert("response"),
-                    checks: result_error.iter().map(error_check).collect(),
-                    error: result_error,
-                }
-            }
-            Kind::PreProcess => Shape {
-                doc: format!("Pre-processing middleware {link}."),
-                ty: quote!(PreProcess),
-                leading: TokenStream::new(),
-                output: None,
-                error_param: None,
-                error_arg: None,
-                yields: quote!(
-                    ::core::result::Result<::watchful::middleware::Processing, #erased>
-                ),
-                convert: convert("processing"),
-                checks: result_error.iter().map(error_check).collect(),
-                error: result_error,
-            },
-            Kind::Fallback => Shape {
-                doc: format!("Fallback {link}, for requests that match no route."),
-                ty: quote!(Fallback),
-                leading: TokenStream::new(),
-                output: None,
-                error_param: None,
-                error_arg: None,
-                yields: quote!(
-                    ::core::result::Result<::watchful::__private::Response, #erased>
-                ),
-                convert: convert("response"),
-                checks: result_error.iter().map(error_check).collect(),
-                error: result_error,
-            },
+            Kind::Wrap => pipeline(
+                format!("Wrapping middleware {link}."),
+                quote!(Wrap),
+                TokenStream::new(),
+                Some(quote!(::watchful::middleware::Next)),
+                false,
+            ),
+            Kind::PostProcess => pipeline(
+                format!("Post-processing middleware {link}."),
+                quote!(PostProcess),
+                TokenStream::new(),
+                Some(quote!(::watchful::Response)),
+                false,
+            ),
+            Kind::PreProcess => pipeline(
+                format!("Pre-processing middleware {link}."),
+                quote!(PreProcess),
+                TokenStream::new(),
+                None,
+                true,
+            ),
+            Kind::Fallback => pipeline(
+                format!("Fallback {link}, for requests that match no route."),
+                quote!(Fallback),
+                TokenStream::new(),
+                None,
+                false,
+            ),
         }
     }
 }
