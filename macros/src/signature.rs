@@ -42,11 +42,8 @@ pub(crate) fn read(sig: &Signature, kind: Macro) -> syn::Result<Component<'_>> {
 
     let mut params = sig.inputs.iter();
     let leading_input = match kind {
-        Macro::ErrorHandler | Macro::ErrorObserver => {
-            read_error_input(sig, params.next(), kind, &mut errors)
-        }
-        Macro::Wrap | Macro::PostProcess => {
-            read_passed_input(sig, params.next(), kind, &mut errors)
+        Macro::ErrorHandler | Macro::ErrorObserver | Macro::Wrap | Macro::PostProcess => {
+            read_leading_input(sig, params.next(), kind, &mut errors)
         }
         Macro::Method(_)
         | Macro::Route
@@ -103,66 +100,51 @@ fn check_shape(sig: &Signature, errors: &mut Vec<Error>) {
     }
 }
 
-/// The first input of an error handler (`&E`) or observer (`&watchful::Error`).
-fn read_error_input<'f>(
+/// The input the framework passes first: the error, by reference, to an error handler (`&E`)
+/// or an observer (`&watchful::Error`); by value, the rest of the pipeline to a wrapping
+/// middleware (`next: Next`) and the response to a post-processing one (`response: Response`).
+fn read_leading_input<'f>(
     sig: &'f Signature,
     param: Option<&'f FnArg>,
     kind: Macro,
     errors: &mut Vec<Error>,
 ) -> Option<&'f Type> {
-    let message = match kind {
-        Macro::ErrorObserver => {
+    let (message, by_ref) = match kind {
+        Macro::ErrorObserver => (
             "the first input of an error observer must be a reference to the error it observes: \
-             write `error: &watchful::Error`"
-        }
-        _ => {
-            "the first input of an error handler must be a reference to the error it handles, \
-             e.g. `e: &MyError`"
-        }
-    };
-    let Some(param) = param else {
-        errors.push(Error::new(sig.paren_token.span.join(), message));
-        return None;
-    };
-    let ty = param_type(param, errors)?;
-    match peel(ty) {
-        Type::Reference(reference) if reference.mutability.is_none() => Some(&reference.elem),
-        _ => {
-            errors.push(Error::new_spanned(ty, message));
-            None
-        }
-    }
-}
-
-/// The first input of a wrapping middleware (`next: Next`) or a post-processing one
-/// (`response: Response`), which the framework passes by value.
-fn read_passed_input<'f>(
-    sig: &'f Signature,
-    param: Option<&'f FnArg>,
-    kind: Macro,
-    errors: &mut Vec<Error>,
-) -> Option<&'f Type> {
-    let message = match kind {
-        Macro::Wrap => {
+             write `error: &watchful::Error`",
+            true,
+        ),
+        Macro::Wrap => (
             "the first input of a wrapping middleware is the rest of the pipeline, by value: \
-             write `next: Next` (`watchful::middleware::Next`)"
-        }
-        _ => {
+             write `next: Next` (`watchful::middleware::Next`)",
+            false,
+        ),
+        Macro::PostProcess => (
             "the first input of a post-processing middleware is the response, by value: write \
-             `response: Response` (`watchful::Response`)"
-        }
+             `response: Response` (`watchful::Response`)",
+            false,
+        ),
+        _ => (
+            "the first input of an error handler must be a reference to the error it handles, \
+             e.g. `e: &MyError`",
+            true,
+        ),
     };
     let Some(param) = param else {
         errors.push(Error::new(sig.paren_token.span.join(), message));
         return None;
     };
     let ty = param_type(param, errors)?;
-    match peel(ty) {
-        Type::Reference(_) => {
+    match (peel(ty), by_ref) {
+        (Type::Reference(reference), true) if reference.mutability.is_none() => {
+            Some(&reference.elem)
+        }
+        (Type::Reference(_), _) | (_, true) => {
             errors.push(Error::new_spanned(ty, message));
             None
         }
-        _ => Some(ty),
+        (_, false) => Some(ty),
     }
 }
 
