@@ -2,7 +2,6 @@
 //! by default) and observed, over a real socket whose connection keeps serving afterwards.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
@@ -17,9 +16,7 @@ use watchful::testing::{Capture, CapturedEvent, TestClient, capture};
 use watchful::{
     Blueprint, Response, Server, error_handler, error_observer, get, request_scoped, wrap,
 };
-
-/// The most any single step of a test may take.
-const LIMIT: Duration = Duration::from_secs(5);
+use watchful_conformance::within;
 
 #[get("/ok")]
 pub fn ok() -> &'static str {
@@ -87,12 +84,6 @@ fn blueprint() -> Blueprint {
     bp.route(FLAGGED);
     bp.route(LOCKED);
     bp
-}
-
-async fn within<F: Future>(what: &str, future: F) -> F::Output {
-    tokio::time::timeout(LIMIT, future)
-        .await
-        .unwrap_or_else(|_| panic!("timed out after {LIMIT:?} waiting for {what}"))
 }
 
 /// Sends `GET path` on an open HTTP/1.1 connection; returns the status and body.

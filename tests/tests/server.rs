@@ -5,7 +5,7 @@
 //! timeout, HTTP/2 with prior knowledge, and the header read timeout. `TCP_NODELAY` is not
 //! tested: it is a server-side socket option that a client cannot observe reliably.
 //!
-//! Every wait is bounded by [`LIMIT`], so a misbehaving server fails the suite instead of
+//! Every wait is bounded by `watchful_conformance::LIMIT`, so a misbehaving server fails the suite instead of
 //! hanging it.
 
 use std::io::ErrorKind;
@@ -24,9 +24,7 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use watchful::server::{ServerError, ShutdownHandle};
 use watchful::{Blueprint, Server, get};
-
-/// The most any single step of a test may take.
-const LIMIT: Duration = Duration::from_secs(5);
+use watchful_conformance::within;
 
 // ---------------------------------------------------------------------------------------------
 // Components
@@ -84,13 +82,6 @@ fn blueprint(gate: &Gate) -> Blueprint {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-/// Awaits `future`, failing the test if it takes longer than [`LIMIT`].
-async fn within<F: Future>(what: &str, future: F) -> F::Output {
-    tokio::time::timeout(LIMIT, future)
-        .await
-        .unwrap_or_else(|_| panic!("timed out after {LIMIT:?} waiting for {what}"))
-}
 
 /// A server serving in a background task.
 struct Running {
