@@ -2,12 +2,19 @@
 
 use std::sync::Arc;
 
+use http::Method;
+use http::header::{CONTENT_LENGTH, HeaderValue};
+use tracing::Instrument;
+
 use crate::blueprint::BuildWarning;
-use crate::di::Slot;
-use crate::pipeline::RoutePlan;
-use crate::request::{ConnectionInfo, RequestBody};
-use crate::response::Response;
-use crate::router::Router;
+use crate::di::RequestValues;
+use crate::pipeline::{InFlight, Runtime, StreamReporter};
+use crate::request::{
+    AllowedMethods, ConnectionInfo, RawPathParams, RequestBody, RequestHead, RequestId,
+};
+use crate::response::{Body, Response};
+use crate::router::{Match, Router};
+use crate::telemetry::RootSpan;
 
 /// A validated application: singletons built, a plan per route. Cheap to clone.
 ///
@@ -15,22 +22,41 @@ use crate::router::Router;
 /// [`TestClient`](crate::testing::TestClient).
 #[derive(Clone)]
 pub struct App {
-    pub(crate) inner: Arc<AppInner>,
+    inner: Arc<AppInner>,
 }
 
-pub(crate) struct AppInner {
-    pub(crate) router: Router,
-    /// The plans of the routes, then of the fallbacks.
-    pub(crate) routes: Vec<RoutePlan>,
+struct AppInner {
+    router: Router,
     /// The fallbacks of nested blueprints: their path prefix and plan, longest prefix first.
-    pub(crate) fallbacks: Vec<(String, usize)>,
+    fallbacks: Vec<(String, usize)>,
     /// The plan of the root blueprint's fallback.
-    pub(crate) root_fallback: usize,
-    pub(crate) singletons: Vec<Slot>,
-    pub(crate) warnings: Vec<BuildWarning>,
+    root_fallback: usize,
+    runtime: Arc<Runtime>,
+    warnings: Vec<BuildWarning>,
 }
 
 impl App {
+    /// An app that routes with `router` to the plans of `runtime`, whose fallbacks are
+    /// `fallbacks` (longest prefix first) and `root_fallback`.
+    pub(crate) fn new(
+        router: Router,
+        runtime: Runtime,
+        fallbacks: Vec<(String, usize)>,
+        root_fallback: usize,
+        warnings: Vec<BuildWarning>,
+    ) -> Self {
+        let inner = AppInner {
+            router,
+            fallbacks,
+            root_fallback,
+            runtime: Arc::new(runtime),
+            warnings,
+        };
+        Self {
+            inner: Arc::new(inner),
+        }
+    }
+
     /// What `build()` accepted but warned about; also logged at WARN when the app starts
     /// serving.
     pub fn warnings(&self) -> &[BuildWarning] {
@@ -44,7 +70,67 @@ impl App {
         request: http::Request<RequestBody>,
         connection: ConnectionInfo,
     ) -> Response {
-        self.inner.serve(request, connection).await
+        let inner = &*self.inner;
+        let (parts, body) = request.into_parts();
+        let head = RequestHead::from(parts);
+        let request_id = RequestId::from_headers(&head.headers);
+        let span = RootSpan::open(&head, &request_id, &connection);
+        let is_head = head.method == Method::HEAD;
+
+        let served = async {
+            let (route, params, allowed) = match inner.router.find(&head.method, head.uri.path()) {
+                Match::Found { route, params } => (route, Some(params), AllowedMethods(None)),
+                Match::MethodNotAllowed { allow } => (
+                    inner.fallback_for(head.uri.path()),
+                    None,
+                    AllowedMethods(Some(allow.clone())),
+                ),
+                Match::NotFound => (
+                    inner.fallback_for(head.uri.path()),
+                    None,
+                    AllowedMethods(None),
+                ),
+            };
+            let plan = inner.runtime.plan(route);
+            match plan.otel_name() {
+                Some(otel_name) => span.record_route(Some(plan.route().as_str()), otel_name),
+                None => span.record_route(None, head.method.as_str()),
+            }
+            let (params, bad_path) =
+                match params.map(|p| RawPathParams::decode(p, plan.param_names())) {
+                    Some(Ok(params)) => (params, None),
+                    Some(Err(error)) => (RawPathParams::default(), Some(error)),
+                    None => (RawPathParams::default(), None),
+                };
+            let values = RequestValues {
+                head,
+                params,
+                route: plan.route().clone(),
+                allowed,
+                connection,
+                request_id: request_id.clone(),
+                span: span.clone(),
+                body_limit: plan.body_limit(),
+            };
+            let runtime = Arc::clone(&inner.runtime);
+            let request = InFlight::new(runtime, route, values, body, bad_path);
+            let response = request.run().await;
+            (response, request)
+        };
+        let (mut response, request) = served.instrument(span.span().clone()).await;
+
+        request.errors().record(&mut response);
+        response
+            .body_mut()
+            .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
+        span.record_status(response.status());
+        response
+            .headers_mut()
+            .insert(RequestId::HEADER, request_id.0);
+        if is_head {
+            strip_body(&mut response);
+        }
+        response
     }
 
     /// Logs each build warning at WARN.
@@ -55,10 +141,37 @@ impl App {
     }
 }
 
+impl AppInner {
+    /// The fallback that serves `path`: the one of the nearest blueprint whose prefix
+    /// contains it.
+    fn fallback_for(&self, path: &str) -> usize {
+        let covers = |prefix: &str| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        self.fallbacks
+            .iter()
+            .find(|(prefix, _)| covers(prefix))
+            .map_or(self.root_fallback, |(_, route)| *route)
+    }
+}
+
+/// A HEAD response has the headers of the GET response and no body.
+fn strip_body(response: &mut Response) {
+    let length = http_body::Body::size_hint(response.body()).exact();
+    if let Some(length) = length {
+        response
+            .headers_mut()
+            .entry(CONTENT_LENGTH)
+            .or_insert_with(|| HeaderValue::from(length));
+    }
+    *response.body_mut() = Body::empty();
+}
+
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("App")
-            .field("routes", &self.inner.routes.len())
+            .field("routes", &self.inner.runtime.route_count())
             .field("warnings", &self.inner.warnings)
             .finish_non_exhaustive()
     }

@@ -58,10 +58,12 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 mod pipeline;
+mod plan;
 pub mod request;
 pub mod response;
 mod router;
 pub mod server;
+mod sync;
 pub mod telemetry;
 pub mod testing;
 

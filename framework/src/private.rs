@@ -1,72 +1,18 @@
 //! Support for the code the attribute macros generate. Not a public API.
 
-use std::any::Any;
 use std::marker::PhantomData;
 
-pub use crate::component::{
-    Cloner, ComponentMeta, Constructor, ErrorHandler, ErrorObserver, Input, Lifecycle, Route,
-    Signature, TypeMeta,
+pub use crate::component::adapter::{
+    BoxFuture, Processing, Step, handled_error, processing, processing_result, response,
+    response_result, value, value_result,
 };
-pub use crate::di::{Args, BoxFuture, Extractor, SharedArgs, Step};
+pub use crate::component::{
+    Cloner, ComponentMeta, Constructor, ErrorHandler, ErrorObserver, Extractor, Fallback, Input,
+    Lifecycle, PostProcess, PreProcess, Route, Signature, TypeMeta, Wrap,
+};
+pub use crate::di::{Args, SharedArgs};
 pub use crate::error::{BoxError, ErasedError};
-pub use crate::middleware::{Fallback, PostProcess, PreProcess, Processing, Wrap};
 pub use crate::response::{IntoResponse, Response};
-
-/// A handler's output when it cannot fail.
-pub fn response<R: IntoResponse>(output: R) -> Result<Response, ErasedError> {
-    Ok(output.into_response())
-}
-
-/// A handler's output when it returns a `Result`.
-pub fn response_result<R, E>(output: Result<R, E>) -> Result<Response, ErasedError>
-where
-    R: IntoResponse,
-    E: Into<BoxError> + Send + Sync + 'static,
-{
-    output
-        .map(IntoResponse::into_response)
-        .map_err(ErasedError::new)
-}
-
-/// A pre-processing middleware's output when it cannot fail.
-pub fn processing<P: Into<Processing>>(output: P) -> Result<Processing, ErasedError> {
-    Ok(output.into())
-}
-
-/// A pre-processing middleware's output when it returns a `Result`.
-pub fn processing_result<P, E>(output: Result<P, E>) -> Result<Processing, ErasedError>
-where
-    P: Into<Processing>,
-    E: Into<BoxError> + Send + Sync + 'static,
-{
-    output.map(Into::into).map_err(ErasedError::new)
-}
-
-/// A constructor's output when it cannot fail.
-pub fn value<T: Send + Sync + 'static>(
-    output: T,
-) -> Result<Box<dyn Any + Send + Sync>, ErasedError> {
-    Ok(Box::new(output))
-}
-
-/// A constructor's output when it returns a `Result`.
-pub fn value_result<T, E>(output: Result<T, E>) -> Result<Box<dyn Any + Send + Sync>, ErasedError>
-where
-    T: Send + Sync + 'static,
-    E: Into<BoxError> + Send + Sync + 'static,
-{
-    match output {
-        Ok(value) => Ok(Box::new(value)),
-        Err(error) => Err(ErasedError::new(error)),
-    }
-}
-
-/// The error an error handler was registered for, borrowed from the erased original.
-pub fn handled_error<E: 'static>(error: &(dyn Any + Send + Sync)) -> &E {
-    error
-        .downcast_ref::<E>()
-        .expect("build() attaches an error handler only to errors of the type it takes")
-}
 
 /// Names the parts of a `Result` in a signature, whatever alias spells it.
 pub trait IsResult {
@@ -108,7 +54,7 @@ pub trait ViaHead {
 
 impl<T: crate::extract::FromRequestHead> ViaHead for &&ExtractProbe<T> {
     fn extractor(&self) -> Option<Extractor> {
-        Some(Extractor::head::<T>())
+        Some(crate::component::extractor::head::<T>())
     }
 }
 
@@ -120,7 +66,7 @@ pub trait ViaBody {
 
 impl<T: crate::extract::FromRequestBody> ViaBody for &ExtractProbe<T> {
     fn extractor(&self) -> Option<Extractor> {
-        Some(Extractor::body::<T>())
+        Some(crate::component::extractor::body::<T>())
     }
 }
 

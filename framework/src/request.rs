@@ -94,16 +94,6 @@ impl RawPathParams {
         Ok(Self { params })
     }
 
-    /// The parameter names of a path template: `/users/{id}/{*rest}` has `id` and `rest`.
-    pub(crate) fn names(template: &str) -> Vec<Arc<str>> {
-        template
-            .split('{')
-            .skip(1)
-            .filter_map(|part| part.split_once('}'))
-            .map(|(name, _)| Arc::from(name.trim_start_matches('*')))
-            .collect()
-    }
-
     /// The decoded value of the parameter `name`, if the route has one by that name.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.params
@@ -201,14 +191,6 @@ impl RequestId {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parameter_names_come_from_the_template() {
-        let names = RawPathParams::names("/users/{id}/files/{*rest}");
-        let names: Vec<&str> = names.iter().map(|n| &**n).collect();
-        assert_eq!(names, ["id", "rest"]);
-        assert!(RawPathParams::names("/plain").is_empty());
-    }
 
     #[test]
     fn takes_well_formed_ids_and_generates_the_rest() {

@@ -1,7 +1,6 @@
 //! [`Blueprint::build`]: run every check, plan every route, build the singletons.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 
 use http::Method;
 
@@ -9,11 +8,11 @@ use super::graph::{Graph, Kind, Provider, SingletonSource};
 use super::planner::plan_route;
 use super::report::not_clone;
 use super::{Blueprint, BuildError, BuildWarning};
-use crate::app::{App, AppInner};
-use crate::di::{Access, Args, InputPlan, Slot, Source};
-use crate::pipeline::RoutePlan;
-use crate::request::{MatchedRoute, RawPathParams};
-use crate::router::Router;
+use crate::app::App;
+use crate::di::{Args, Slot};
+use crate::pipeline::Runtime;
+use crate::plan::{Access, InputPlan, RoutePlan, Source};
+use crate::router::{Router, param_names};
 
 impl Blueprint {
     /// Validates the blueprint, builds its singletons and precomputes a plan per route.
@@ -52,11 +51,7 @@ impl Blueprint {
             let Kind::Constructor(constructor) = &graph.nodes[node].kind else {
                 continue;
             };
-            let args = Args {
-                singletons: &singletons,
-                scope: None,
-                inputs: &inputs,
-            };
+            let args = Args::for_singleton(&singletons, &inputs);
             match (constructor.call)(args).finish().await {
                 Ok(value) => singletons[index] = value,
                 Err(error) => {
@@ -68,16 +63,14 @@ impl Blueprint {
             }
         }
 
-        Ok(App {
-            inner: Arc::new(AppInner {
-                router,
-                routes: routes.plans,
-                fallbacks,
-                root_fallback,
-                singletons,
-                warnings: routes.warnings,
-            }),
-        })
+        let runtime = Runtime::new(routes.plans, singletons);
+        Ok(App::new(
+            router,
+            runtime,
+            fallbacks,
+            root_fallback,
+            routes.warnings,
+        ))
     }
 
     /// Moves the prebuilt values out, depth-first, in the order the graph numbered them.
@@ -107,7 +100,7 @@ impl Routes {
         problems: &mut Vec<String>,
     ) -> usize {
         let scope = graph.nodes[node].scope;
-        let param_names = path.map(RawPathParams::names).unwrap_or_default();
+        let param_names = path.map(param_names).unwrap_or_default();
         let params: Vec<&str> = param_names.iter().map(|name| &**name).collect();
         let planned = plan_route(graph, node, scope, label, &params);
         problems.extend(planned.problems);
@@ -121,16 +114,16 @@ impl Routes {
                 self.warnings.push(BuildWarning { message });
             }
         }
-        self.plans.push(RoutePlan {
-            route: MatchedRoute(Arc::from(path.unwrap_or_default())),
+        self.plans.push(RoutePlan::new(
+            path,
+            label,
             param_names,
-            otel_name: path.map(|_| label.to_owned()),
-            timeout: graph.scopes[scope].request_timeout,
-            body_limit: graph.nodes[node]
+            graph.scopes[scope].request_timeout,
+            graph.nodes[node]
                 .body_size_limit
                 .unwrap_or(graph.scopes[scope].body_size_limit),
-            calls: planned.calls,
-        });
+            planned.calls,
+        ));
         self.plans.len() - 1
     }
 }
@@ -311,10 +304,7 @@ fn plan_singletons(
                     // before this plan runs.
                     let Some(Provider::Singleton(index)) = graph.provider(scope, input.ty.id)
                     else {
-                        return InputPlan {
-                            source: Source::Singleton(0),
-                            access: Access::Borrow,
-                        };
+                        return InputPlan::new(Source::Singleton(0), Access::Borrow);
                     };
                     let source = Source::Singleton(index);
                     let access = match (input.by_ref, input.cloner) {
@@ -325,7 +315,7 @@ fn plan_singletons(
                             Access::Borrow
                         }
                     };
-                    InputPlan { source, access }
+                    InputPlan::new(source, access)
                 })
                 .collect();
             (node, position, inputs)

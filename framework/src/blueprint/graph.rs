@@ -16,9 +16,9 @@ use super::{Blueprint, Middleware, Registered};
 use crate::component::{
     ComponentMeta, Constructor, ErrorHandler, ErrorObserver, Lifecycle, Route, Signature, TypeMeta,
 };
-use crate::di::{Primitive, RouteCheck};
+use crate::component::{DEFAULT_FALLBACK, Fallback, RouteCheck};
+use crate::di::Primitive;
 use crate::extract::BodySizeLimit;
-use crate::middleware::{DEFAULT_FALLBACK, Fallback};
 
 /// A registered component, with its signature computed.
 pub(super) struct Node {
@@ -323,13 +323,19 @@ impl Graph {
                 if self.provider(scope, input.ty.id).is_some() {
                     continue;
                 }
-                let constructor = extractor.constructor;
+                let constructor = Constructor::new(
+                    Lifecycle::RequestScoped,
+                    false,
+                    extractor.meta,
+                    extractor.construct,
+                );
                 let built = self.push_builtin(constructor.meta, Kind::Constructor(constructor));
                 self.nodes[built].check_route = Some(extractor.check_route);
                 self.scopes[0]
                     .providers
                     .insert(input.ty.id, Provider::Constructor(built));
-                if let Some(handler) = extractor.error_handler {
+                if let Some((meta, call)) = extractor.rejection_handler {
+                    let handler = ErrorHandler::new(meta, call);
                     let handler = self.push_builtin(handler.meta, Kind::ErrorHandler(handler));
                     if let Some(error) = self.nodes[handler].sig.error {
                         self.default_handlers.insert(error.id, handler);

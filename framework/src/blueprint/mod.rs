@@ -14,9 +14,11 @@ use std::time::Duration;
 
 pub use report::{BuildError, BuildWarning};
 
-use crate::component::{Constructor, ErrorHandler, ErrorObserver, Route, TypeMeta};
+use crate::component::{
+    Constructor, ErrorHandler, ErrorObserver, Fallback, PostProcess, PreProcess, Route, TypeMeta,
+    Wrap,
+};
 use crate::extract::BodySizeLimit;
-use crate::middleware::{Fallback, PostProcess, PreProcess, Wrap};
 
 /// The components of an application, in registration order.
 ///

@@ -13,9 +13,12 @@ use super::Middleware;
 use super::graph::{Graph, Kind, Provider, Selection};
 use super::report::not_clone;
 use crate::component::{Input, Lifecycle};
-use crate::di::{Access, ConstructStep, InputPlan, Primitive, Source};
+use crate::di::Primitive;
 use crate::error::{InvalidPathParameter, Panic, RequestTimeout};
-use crate::pipeline::{Call, ErrorSite, Layer, Prepared, RouteCalls};
+use crate::plan::{
+    Access, Call, ConstructStep, ErrorSite, FrameworkSites, InputPlan, Layer, Prepared, RouteCalls,
+    Source,
+};
 
 /// How often a value is used within one route.
 #[derive(Debug, Default, Clone, Copy)]
@@ -130,19 +133,15 @@ impl<'g> Planner<'g> {
                 };
                 match middleware {
                     Middleware::Wrap(wrap) => {
-                        let wrap = Some(self.call(node, wrap.call));
-                        layers.push(Layer {
-                            wrap,
-                            ..Layer::default()
-                        });
+                        layers.push(Layer::wrapped_by(self.call(node, wrap.call)));
                     }
                     Middleware::Pre(pre) => {
                         let pre = self.call(node, pre.call);
-                        layers.last_mut().expect("never empty").pre.push(pre);
+                        layers.last_mut().expect("never empty").push_pre(pre);
                     }
                     Middleware::Post(post) => {
                         let post = self.call(node, post.call);
-                        layers.last_mut().expect("never empty").post.push(post);
+                        layers.last_mut().expect("never empty").push_post(post);
                     }
                 }
             }
@@ -152,9 +151,11 @@ impl<'g> Planner<'g> {
             Kind::Fallback(fallback) => self.call(handler, fallback.call),
             _ => unreachable!("only routes and fallbacks are planned"),
         };
-        let on_bad_path = self.framework_site::<InvalidPathParameter>(false);
-        let on_timeout = self.framework_site::<RequestTimeout>(false);
-        let on_panic = self.framework_site::<Panic>(true);
+        let sites = FrameworkSites {
+            bad_path: self.framework_site::<InvalidPathParameter>(false),
+            timeout: self.framework_site::<RequestTimeout>(false),
+            panic: self.framework_site::<Panic>(true),
+        };
         let observers = scopes
             .iter()
             .flat_map(|&s| &graph.scopes[s].observers)
@@ -163,25 +164,20 @@ impl<'g> Planner<'g> {
                 _ => None,
             })
             .collect();
-        RouteCalls {
-            steps: std::mem::take(&mut self.steps),
+        RouteCalls::new(
+            std::mem::take(&mut self.steps),
             layers,
             handler,
-            on_bad_path,
-            on_timeout,
-            on_panic,
+            sites,
             observers,
-            slot_count: self.slot_owner.len(),
-        }
+            self.slot_owner.len(),
+        )
     }
 
     /// Plans a middleware or handler call: its inputs and where its errors go.
     fn call<F>(&mut self, node: usize, call: F) -> Call<F> {
         let prepared = self.prepared(node, call);
-        Call {
-            prepared,
-            on_error: self.error_site(node),
-        }
+        Call::new(prepared, self.error_site(node))
     }
 
     /// Plans the inputs of `consumer`, adding the steps that build them to `order`.
@@ -204,7 +200,7 @@ impl<'g> Planner<'g> {
                     Some(Provider::Constructor(node)) => match self.step_for(node) {
                         Some(step) => {
                             push_with_deps(&self.steps, step, order);
-                            let slot = self.steps[step].slot;
+                            let slot = self.steps[step].slot();
                             self.counts.slots[slot].add(input);
                             Source::Slot(slot)
                         }
@@ -213,10 +209,7 @@ impl<'g> Planner<'g> {
                     // Reported by the graph checks; the build fails anyway.
                     None => return placeholder(),
                 };
-                InputPlan {
-                    source,
-                    access: self.access(consumer, input, source),
-                }
+                InputPlan::new(source, self.access(consumer, input, source))
             })
             .collect()
     }
@@ -254,15 +247,9 @@ impl<'g> Planner<'g> {
             let uses = counts.slots[slot];
             uses.total == 1 && uses.by_value == 1
         });
-        self.steps.push(ConstructStep {
-            call: constructor.call,
-            meta: self.graph.nodes[node].meta,
-            inputs,
-            slot,
-            on_error,
-            deps,
-            owned,
-        });
+        let prepared = Prepared::new(self.graph.nodes[node].meta, deps, constructor.call, inputs);
+        self.steps
+            .push(ConstructStep::new(prepared, slot, on_error, owned));
         let step = self.steps.len() - 1;
         if constructor.lifecycle == Lifecycle::RequestScoped {
             self.planned.insert(node, step);
@@ -308,12 +295,7 @@ impl<'g> Planner<'g> {
     fn prepared<F>(&mut self, node: usize, call: F) -> Prepared<F> {
         let mut prepare = Vec::new();
         let inputs = self.inputs(node, &mut prepare);
-        Prepared {
-            meta: self.graph.nodes[node].meta,
-            prepare,
-            call,
-            inputs,
-        }
+        Prepared::new(self.graph.nodes[node].meta, prepare, call, inputs)
     }
 
     /// How `input` receives its value. During the first pass, counts are unknown: the answer
@@ -386,7 +368,7 @@ fn push_with_deps(steps: &[ConstructStep], step: usize, order: &mut Vec<usize>) 
     if order.contains(&step) {
         return;
     }
-    for &dep in &steps[step].deps {
+    for &dep in steps[step].constructor().prepare() {
         push_with_deps(steps, dep, order);
     }
     order.push(step);
@@ -394,8 +376,5 @@ fn push_with_deps(steps: &[ConstructStep], step: usize, order: &mut Vec<usize>) 
 
 /// Stands in for an input whose problem is already reported; the plan is never run.
 fn placeholder() -> InputPlan {
-    InputPlan {
-        source: Source::Primitive(Primitive::Head),
-        access: Access::Borrow,
-    }
+    InputPlan::new(Source::Primitive(Primitive::Head), Access::Borrow)
 }

@@ -1,44 +1,20 @@
 //! The view of a request's scope that a generated adapter uses to fetch a component's inputs.
 
 use std::any::Any;
-use std::future::Future;
-use std::pin::Pin;
 
-use super::plan::{Access, InputPlan, Source};
-use super::scope::Primitive;
-use super::{Scope, Slot};
-
-/// A boxed, sendable future borrowing from the request's scope.
-pub type BoxFuture<'s, T> = Pin<Box<dyn Future<Output = T> + Send + 's>>;
-
-/// The result of calling a component: ready at once for a sync function, a future for an
-/// async one (so sync components cost no allocation).
-pub enum Step<'s, T> {
-    /// The sync function already returned.
-    Ready(T),
-    /// The async function's future.
-    Pending(BoxFuture<'s, T>),
-}
-
-impl<T> Step<'_, T> {
-    /// Waits for the component to finish.
-    pub(crate) async fn finish(self) -> T {
-        match self {
-            Step::Ready(value) => value,
-            Step::Pending(future) => future.await,
-        }
-    }
-}
+use super::primitive::Primitive;
+use super::scope::{Scope, Slot};
+use crate::plan::{Access, InputPlan, Source};
 
 /// A component's inputs, before any is fetched.
 ///
 /// The generated adapter first [`take`](Args::take)s every by-value input, then calls
 /// [`share`](Args::share) and [`get`](SharedArgs::get)s every by-reference one.
 pub struct Args<'s> {
-    pub(crate) singletons: &'s [Slot],
+    singletons: &'s [Slot],
     /// `None` while `build()` builds singletons, whose inputs are all singletons.
-    pub(crate) scope: Option<&'s Scope>,
-    pub(crate) inputs: &'s [InputPlan],
+    scope: Option<&'s Scope>,
+    inputs: &'s [InputPlan],
 }
 
 /// A component's inputs once all by-value ones are taken; hands out shared references.
@@ -47,10 +23,28 @@ pub struct SharedArgs<'s> {
 }
 
 impl<'s> Args<'s> {
+    /// The inputs of a call served from a request's scope.
+    pub(crate) fn new(singletons: &'s [Slot], scope: &'s Scope, inputs: &'s [InputPlan]) -> Self {
+        Self {
+            singletons,
+            scope: Some(scope),
+            inputs,
+        }
+    }
+
+    /// The inputs of a singleton constructor, which are all singletons.
+    pub(crate) fn for_singleton(singletons: &'s [Slot], inputs: &'s [InputPlan]) -> Self {
+        Self {
+            singletons,
+            scope: None,
+            inputs,
+        }
+    }
+
     /// Moves (or clones, as the plan says) the input at `index` out of the scope.
     pub fn take<T: 'static>(&mut self, index: usize) -> T {
         let input = &self.inputs[index];
-        match (&input.access, input.source) {
+        match (input.access(), input.source()) {
             (Access::Take, Source::Slot(slot)) => {
                 downcast_box(request_scope(self.scope).take(slot))
             }
@@ -82,7 +76,7 @@ impl<'s> SharedArgs<'s> {
     /// Borrows the input at `index` for as long as the call lasts.
     pub fn get<T: 'static>(&self, index: usize) -> &'s T {
         self.args
-            .fetch(self.args.inputs[index].source)
+            .fetch(self.args.inputs[index].source())
             .downcast_ref::<T>()
             .expect("the plan gives every input a value of its declared type")
     }

@@ -4,66 +4,17 @@
 //! while the rest of the pipeline builds more: each slot is written once, and a value that
 //! its only consumer moves out sits behind a lock.
 
-use std::any::{Any, TypeId};
+use std::any::Any;
 use std::sync::{Mutex, OnceLock};
 
-use super::Slot;
+use super::primitive::Primitive;
 use crate::extract::BodySizeLimit;
 use crate::request::{
     AllowedMethods, ConnectionInfo, MatchedRoute, RawPathParams, RequestBody, RequestHead,
     RequestId,
 };
+use crate::sync::lock;
 use crate::telemetry::RootSpan;
-
-/// A value the framework provides to every request, with no constructor registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Primitive {
-    Head,
-    Body,
-    PathParams,
-    MatchedRoute,
-    AllowedMethods,
-    Connection,
-    RequestId,
-    RootSpan,
-    BodySizeLimit,
-}
-
-impl Primitive {
-    pub(crate) const ALL: [Primitive; 9] = [
-        Primitive::Head,
-        Primitive::Body,
-        Primitive::PathParams,
-        Primitive::MatchedRoute,
-        Primitive::AllowedMethods,
-        Primitive::Connection,
-        Primitive::RequestId,
-        Primitive::RootSpan,
-        Primitive::BodySizeLimit,
-    ];
-
-    /// The type of the value the framework provides.
-    pub(crate) fn value_type(self) -> TypeId {
-        match self {
-            Primitive::Head => TypeId::of::<RequestHead>(),
-            Primitive::Body => TypeId::of::<RequestBody>(),
-            Primitive::PathParams => TypeId::of::<RawPathParams>(),
-            Primitive::MatchedRoute => TypeId::of::<MatchedRoute>(),
-            Primitive::AllowedMethods => TypeId::of::<AllowedMethods>(),
-            Primitive::Connection => TypeId::of::<ConnectionInfo>(),
-            Primitive::RequestId => TypeId::of::<RequestId>(),
-            Primitive::RootSpan => TypeId::of::<RootSpan>(),
-            Primitive::BodySizeLimit => TypeId::of::<BodySizeLimit>(),
-        }
-    }
-
-    /// The primitive of type `id`, if it is one.
-    pub(crate) fn of(id: TypeId) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|primitive| primitive.value_type() == id)
-    }
-}
 
 /// The primitives of one request, as the pipeline gathers them.
 pub(crate) struct RequestValues {
@@ -77,6 +28,9 @@ pub(crate) struct RequestValues {
     pub(crate) body_limit: BodySizeLimit,
 }
 
+/// A constructed value, type-erased.
+pub(crate) type Slot = Box<dyn Any + Send + Sync>;
+
 /// A constructed value in its slot.
 enum Stored {
     /// Borrowed or cloned by its consumers.
@@ -87,7 +41,7 @@ enum Stored {
 
 /// Everything one request owns while it is served.
 pub(crate) struct Scope {
-    pub(crate) values: RequestValues,
+    values: RequestValues,
     body: Mutex<Option<RequestBody>>,
     /// One per request-scoped value and per use of a transient one; numbered by the plan.
     slots: Box<[OnceLock<Stored>]>,
@@ -100,6 +54,16 @@ impl Scope {
             body: Mutex::new(Some(body)),
             slots: (0..slot_count).map(|_| OnceLock::new()).collect(),
         }
+    }
+
+    /// The request's root span.
+    pub(crate) fn span(&self) -> &RootSpan {
+        &self.values.span
+    }
+
+    /// The request's id.
+    pub(crate) fn request_id(&self) -> &RequestId {
+        &self.values.request_id
     }
 
     pub(crate) fn primitive(&self, primitive: Primitive) -> &(dyn Any + Send + Sync) {
@@ -135,7 +99,7 @@ impl Scope {
             true => Stored::Owned(Mutex::new(Some(value))),
             false => Stored::Shared(value),
         };
-        // A slot is built once: `ConstructStep::run` checks `is_built` first.
+        // A slot is built once: the injector checks `is_built` first.
         let _ = self.slots[slot].set(stored);
     }
 
@@ -156,12 +120,4 @@ impl Scope {
             _ => unreachable!("the plan builds a slot before the only input that moves it"),
         }
     }
-}
-
-/// Locks a mutex that no panic can leave inconsistent: its critical sections only move an
-/// `Option` in or out.
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

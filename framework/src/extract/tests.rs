@@ -35,7 +35,7 @@ fn params(template: &str, path: &str) -> RawPathParams {
     let mut router = matchit::Router::new();
     router.insert(template, ()).unwrap();
     let matched = router.at(path).unwrap();
-    RawPathParams::decode(matched.params, &RawPathParams::names(template)).unwrap()
+    RawPathParams::decode(matched.params, &crate::router::param_names(template)).unwrap()
 }
 
 /// The default response's status and body, checking its content type on the way.

@@ -2,46 +2,59 @@
 //! then every observer sees it, in order. A request may see several errors; each is observed,
 //! and the root span carries the one whose response was sent.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use http::StatusCode;
-use tracing::Instrument;
 
-use super::Prepared;
-use super::flight::InFlight;
-use super::guard::guard;
 use crate::Error;
-use crate::di::{BoxFuture, ErrorHandlerFn};
+use crate::component::adapter::BoxFuture;
+use crate::component::guard::guard;
+use crate::di::{Injector, Scope, Unbuilt};
 use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
+use crate::plan::{BUILTIN, ErrorSite, RouteCalls};
 use crate::request::RequestId;
-use crate::response::{IntoResponse, Response, StreamErrorReporter, take_failure};
+use crate::response::{IntoResponse, Response, take_failure};
+use crate::sync::lock;
 
-/// The error handler chosen by `build()` for one fallible component in one route.
-pub(crate) enum ErrorSite {
-    Handler {
-        handler: Prepared<ErrorHandlerFn>,
-        /// The handler takes `&watchful::Error`: convert before calling it.
-        catch_all: bool,
-    },
-    /// No handler: the built-in response (see [`builtin_response`]).
-    Builtin,
-}
-
-pub(super) static BUILTIN: ErrorSite = ErrorSite::Builtin;
+/// Every error a request saw so far, in the order they happened.
+#[derive(Default)]
+pub(crate) struct ErrorList(Mutex<Vec<Error>>);
 
 /// Marks a response made for the n-th error of the request.
 #[derive(Clone, Copy)]
 struct ErrorMark(usize);
 
-impl InFlight {
+/// The error path of one request: what it needs to handle and observe an error.
+pub(crate) struct ErrorPath<'a> {
+    injector: Injector<'a>,
+    calls: &'a RouteCalls,
+    errors: &'a ErrorList,
+    scope: &'a Scope,
+}
+
+impl<'a> ErrorPath<'a> {
+    pub(crate) fn new(
+        injector: Injector<'a>,
+        calls: &'a RouteCalls,
+        errors: &'a ErrorList,
+        scope: &'a Scope,
+    ) -> Self {
+        Self {
+            injector,
+            calls,
+            errors,
+            scope,
+        }
+    }
+
     /// Turns `error` into a response with the handler of `site`, then shows it to every
     /// observer. Should the handler panic, the panic is handled next (by the route's handler
     /// for panics, or the built-in one when that is what panicked) and observed after it.
-    pub(super) fn fail<'a>(
-        &'a self,
+    pub(crate) fn fail<'s>(
+        &'s self,
         error: ErasedError,
-        site: &'a ErrorSite,
-    ) -> BoxFuture<'a, Response> {
+        site: &'s ErrorSite,
+    ) -> BoxFuture<'s, Response> {
         Box::pin(async move {
             let (handled, error) = self.handle(error, site).await;
             let index = self.observe(error).await;
@@ -51,7 +64,7 @@ impl InFlight {
                     self.settle(response).await
                 }
                 Err(next) => {
-                    let on_panic = &self.plan().calls.on_panic;
+                    let on_panic = &self.calls.sites().panic;
                     let site = if std::ptr::eq(site, on_panic) {
                         &BUILTIN
                     } else {
@@ -72,22 +85,19 @@ impl InFlight {
     ) -> (Result<Response, ErasedError>, Error) {
         let ErrorSite::Handler { handler, catch_all } = site else {
             let error = error.into_error();
-            let response = builtin_response(&error, &self.scope.values.request_id);
+            let response = builtin_response(&error, self.scope.request_id());
             return (Ok(response), error);
         };
-        for &step in &handler.prepare {
-            if let Err((failed, _)) = self.build(step).await {
-                return (Err(failed), error.into_error());
-            }
+        if let Err(unbuilt) = self.injector.prepare(handler.prepare()).await {
+            return (Err(unbuilt_error(unbuilt)), error.into_error());
         }
-        let args = self.args(&handler.inputs);
-        let name = handler.meta.name;
+        let args = self.injector.args(handler.inputs());
         if *catch_all {
             let error = error.into_error();
-            let response = guard(name, || (handler.call)(args, &error)).await;
+            let response = guard(handler.name(), || (handler.call())(args, &error)).await;
             (response.map_err(ErasedError::new), error)
         } else {
-            let response = guard(name, || (handler.call)(args, error.value())).await;
+            let response = guard(handler.name(), || (handler.call())(args, error.value())).await;
             (response.map_err(ErasedError::new), error.into_error())
         }
     }
@@ -95,34 +105,32 @@ impl InFlight {
     /// Shows `error` to every observer, in order, then records it; returns its number. A
     /// panicking observer is reported once, at ERROR, and the next ones still run.
     async fn observe(&self, error: Error) -> usize {
-        'observers: for observer in &self.plan().calls.observers {
-            for &step in &observer.prepare {
-                if let Err((failed, _)) = self.build(step).await {
-                    tracing::error!(
-                        observer = observer.meta.name,
-                        error.msg = %failed.into_error(),
-                        "a dependency of an error observer failed; the observer was skipped"
-                    );
-                    continue 'observers;
-                }
-            }
-            let args = self.args(&observer.inputs);
-            if let Err(panic) = guard(observer.meta.name, || (observer.call)(args, &error)).await {
+        for observer in self.calls.observers() {
+            if let Err(unbuilt) = self.injector.prepare(observer.prepare()).await {
                 tracing::error!(
-                    observer = observer.meta.name,
+                    observer = observer.name(),
+                    error.msg = %unbuilt_error(unbuilt).into_error(),
+                    "a dependency of an error observer failed; the observer was skipped"
+                );
+                continue;
+            }
+            let args = self.injector.args(observer.inputs());
+            if let Err(panic) = guard(observer.name(), || (observer.call())(args, &error)).await {
+                tracing::error!(
+                    observer = observer.name(),
                     panic.msg = panic.message(),
                     "an error observer panicked; the observers after it still run"
                 );
             }
         }
-        let mut errors = lock(&self.errors);
+        let mut errors = lock(&self.errors.0);
         errors.push(error);
         errors.len() - 1
     }
 
     /// Observes the error a response type met while making `response`, if any; the 500 it
     /// made stays.
-    pub(super) async fn settle(&self, mut response: Response) -> Response {
+    pub(crate) async fn settle(&self, mut response: Response) -> Response {
         if let Some(error) = take_failure(&mut response) {
             let index = self.observe(error).await;
             response.extensions_mut().insert(ErrorMark(index));
@@ -132,19 +140,18 @@ impl InFlight {
 
     /// Observes the error of a streamed body, after its response's head was sent, and records
     /// it on the root span.
-    async fn stream_failed(&self, error: Error) {
+    pub(crate) async fn stream_failed(&self, error: Error) {
         let index = self.observe(error).await;
-        let errors = lock(&self.errors);
+        let errors = lock(&self.errors.0);
         self.scope
-            .values
-            .span
+            .span()
             .record_errors(errors.get(index), errors.len());
     }
 
     /// Records on the root span the error whose response is sent, if any, and how many
     /// errors the request saw.
-    pub(super) fn record_errors(&self, response: &mut Response) {
-        let errors = lock(&self.errors);
+    pub(crate) fn record(&self, response: &mut Response) {
+        let errors = lock(&self.errors.0);
         if errors.is_empty() {
             return;
         }
@@ -152,7 +159,15 @@ impl InFlight {
             .extensions_mut()
             .remove::<ErrorMark>()
             .and_then(|ErrorMark(index)| errors.get(index));
-        self.scope.values.span.record_errors(sent, errors.len());
+        self.scope.span().record_errors(sent, errors.len());
+    }
+}
+
+/// The error to handle for a value that could not be built.
+fn unbuilt_error(unbuilt: Unbuilt<'_>) -> ErasedError {
+    match unbuilt {
+        Unbuilt::Failed(error, _) => error,
+        Unbuilt::Panicked(panic) => ErasedError::new(panic),
     }
 }
 
@@ -173,21 +188,4 @@ fn builtin_response(error: &Error, request_id: &RequestId) -> Response {
         ),
     )
         .into_response()
-}
-
-/// Observes a streamed body's error, in the request's root span.
-pub(super) struct StreamReporter(pub(super) Arc<InFlight>);
-
-impl StreamErrorReporter for StreamReporter {
-    fn report(self: Box<Self>, error: Error) -> BoxFuture<'static, ()> {
-        let span = self.0.scope.values.span.span().clone();
-        Box::pin(async move { self.0.stream_failed(error).instrument(span).await })
-    }
-}
-
-/// Locks a mutex whose critical sections cannot panic halfway (they push or take a value).
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -3,63 +3,99 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::errors::{BUILTIN, ErrorSite};
-use super::guard::guard;
-use super::{Call, RoutePlan};
-use crate::Error;
-use crate::app::AppInner;
-use crate::di::{Args, BoxFuture, InputPlan, RequestValues, Scope, Step};
+use tracing::Instrument;
+
+use super::errors::{ErrorList, ErrorPath};
+use crate::component::adapter::{BoxFuture, Next, Processing, Step};
+use crate::component::guard::guard;
+use crate::di::{Args, Injector, RequestValues, Scope, Slot, Unbuilt};
 use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
-use crate::middleware::{Next, Processing};
+use crate::plan::{Call, RoutePlan};
 use crate::request::RequestBody;
-use crate::response::Response;
+use crate::response::{Reporting, Response, StreamErrorReporter};
+use crate::sync::lock;
+
+/// What every request reads: the plans of the routes and fallbacks, and the singletons.
+pub(crate) struct Runtime {
+    plans: Vec<RoutePlan>,
+    singletons: Vec<Slot>,
+}
+
+impl Runtime {
+    pub(crate) fn new(plans: Vec<RoutePlan>, singletons: Vec<Slot>) -> Self {
+        Self { plans, singletons }
+    }
+
+    /// The plan of route (or fallback) number `route`.
+    pub(crate) fn plan(&self, route: usize) -> &RoutePlan {
+        &self.plans[route]
+    }
+
+    pub(crate) fn route_count(&self) -> usize {
+        self.plans.len()
+    }
+}
 
 /// A request being served, shared by the pipeline and by the [`Next`] of each wrapping
 /// middleware.
-pub(super) struct InFlight {
-    pub(super) app: Arc<AppInner>,
+pub(crate) struct InFlight {
+    runtime: Arc<Runtime>,
     /// The index of the route's (or fallback's) plan.
     route: usize,
-    pub(super) scope: Scope,
+    scope: Scope,
     /// A path parameter that did not decode: raised where the handler would run, so that the
     /// middleware run first.
     bad_path: Mutex<Option<InvalidPathParameter>>,
-    /// Every error so far, in the order they happened.
-    pub(super) errors: Mutex<Vec<Error>>,
+    errors: ErrorList,
 }
 
 impl InFlight {
-    pub(super) fn new(
-        app: Arc<AppInner>,
+    pub(crate) fn new(
+        runtime: Arc<Runtime>,
         route: usize,
         values: RequestValues,
         body: RequestBody,
         bad_path: Option<InvalidPathParameter>,
     ) -> Arc<Self> {
-        let slot_count = app.routes[route].calls.slot_count;
+        let slot_count = runtime.plan(route).calls().slot_count();
         Arc::new(Self {
-            app,
+            runtime,
             route,
             scope: Scope::new(values, body, slot_count),
             bad_path: Mutex::new(bad_path),
-            errors: Mutex::new(Vec::new()),
+            errors: ErrorList::default(),
         })
     }
 
-    pub(super) fn plan(&self) -> &RoutePlan {
-        &self.app.routes[self.route]
+    fn plan(&self) -> &RoutePlan {
+        self.runtime.plan(self.route)
+    }
+
+    fn injector(&self) -> Injector<'_> {
+        let singletons = &self.runtime.singletons;
+        Injector::new(singletons, self.plan().calls().steps(), &self.scope)
+    }
+
+    /// The error path of this request.
+    pub(crate) fn errors(&self) -> ErrorPath<'_> {
+        ErrorPath::new(
+            self.injector(),
+            self.plan().calls(),
+            &self.errors,
+            &self.scope,
+        )
     }
 
     /// Runs the whole pipeline, within the route's time limit.
-    pub(super) async fn run(self: &Arc<Self>) -> Response {
-        let plan = self.plan();
+    pub(crate) async fn run(self: &Arc<Self>) -> Response {
         let pipeline = self.layer(0);
-        match plan.timeout {
+        match self.plan().timeout() {
             Some(limit) => match tokio::time::timeout(limit, pipeline).await {
                 Ok(response) => response,
                 Err(_) => {
                     let error = ErasedError::new(RequestTimeout { limit });
-                    self.fail(error, &plan.calls.on_timeout).await
+                    let site = &self.plan().calls().sites().timeout;
+                    self.errors().fail(error, site).await
                 }
             },
             None => pipeline.await,
@@ -70,11 +106,11 @@ impl InFlight {
     /// wrapping middleware, if it has one) or the handler, then its post-processing middleware.
     fn layer(self: &Arc<Self>, k: usize) -> BoxFuture<'_, Response> {
         Box::pin(async move {
-            let calls = &self.plan().calls;
-            let layer = &calls.layers[k];
+            let layers = self.plan().calls().layers();
+            let layer = &layers[k];
             let mut early = None;
-            for pre in &layer.pre {
-                match self.invoke(pre, |args| (pre.prepared.call)(args)).await {
+            for pre in layer.pre() {
+                match self.invoke(pre, |args| (pre.prepared().call())(args)).await {
                     Ok(Processing::Continue) => {}
                     Ok(Processing::EarlyReturn(response)) | Err(response) => {
                         early = Some(response);
@@ -84,36 +120,37 @@ impl InFlight {
             }
             let response = match early {
                 Some(response) => response,
-                None => match calls.layers.get(k + 1).map(|inner| &inner.wrap) {
+                None => match layers.get(k + 1).map(|inner| inner.wrap()) {
                     Some(None) => self.layer(k + 1).await,
                     Some(Some(wrap)) => {
                         let inner = Arc::clone(self);
-                        let next = Next {
-                            inner: Box::pin(async move { inner.layer(k + 1).await }),
-                        };
-                        let wrapped = self.invoke(wrap, |args| (wrap.prepared.call)(args, next));
+                        let next = Next::new(Box::pin(async move { inner.layer(k + 1).await }));
+                        let wrapped =
+                            self.invoke(wrap, |args| (wrap.prepared().call())(args, next));
                         wrapped.await.unwrap_or_else(|response| response)
                     }
                     None => self.handler().await,
                 },
             };
-            let mut response = self.settle(response).await;
-            for post in &layer.post {
-                let processed = self.invoke(post, |args| (post.prepared.call)(args, response));
-                response = self.settle(processed.await.unwrap_or_else(|r| r)).await;
+            let errors = self.errors();
+            let mut response = errors.settle(response).await;
+            for post in layer.post() {
+                let processed = self.invoke(post, |args| (post.prepared().call())(args, response));
+                response = errors.settle(processed.await.unwrap_or_else(|r| r)).await;
             }
             response
         })
     }
 
     async fn handler(&self) -> Response {
-        let calls = &self.plan().calls;
-        let bad_path = super::errors::lock(&self.bad_path).take();
+        let calls = self.plan().calls();
+        let bad_path = lock(&self.bad_path).take();
         if let Some(error) = bad_path {
-            return self.fail(ErasedError::new(error), &calls.on_bad_path).await;
+            let site = &calls.sites().bad_path;
+            return self.errors().fail(ErasedError::new(error), site).await;
         }
-        let handler = &calls.handler;
-        let outcome = self.invoke(handler, |args| (handler.prepared.call)(args));
+        let handler = calls.handler();
+        let outcome = self.invoke(handler, |args| (handler.prepared().call())(args));
         outcome.await.unwrap_or_else(|response| response)
     }
 
@@ -124,49 +161,32 @@ impl InFlight {
         call: &'s Call<F>,
         f: impl FnOnce(Args<'s>) -> Step<'s, Result<T, ErasedError>>,
     ) -> Result<T, Response> {
-        for &step in &call.prepared.prepare {
-            if let Err((error, site)) = self.build(step).await {
-                return Err(self.fail(error, site).await);
+        let injector = self.injector();
+        let errors = self.errors();
+        let prepared = call.prepared();
+        let panic_site = &self.plan().calls().sites().panic;
+        match injector.prepare(prepared.prepare()).await {
+            Ok(()) => {}
+            Err(Unbuilt::Failed(error, site)) => return Err(errors.fail(error, site).await),
+            Err(Unbuilt::Panicked(panic)) => {
+                return Err(errors.fail(ErasedError::new(panic), panic_site).await);
             }
         }
-        let args = self.args(&call.prepared.inputs);
-        match guard(call.prepared.meta.name, || f(args)).await {
+        let args = injector.args(prepared.inputs());
+        match guard(prepared.name(), || f(args)).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => {
-                let site = call.on_error.as_ref().unwrap_or(&BUILTIN);
-                Err(self.fail(error, site).await)
-            }
-            Err(panic) => Err(self
-                .fail(ErasedError::new(panic), &self.plan().calls.on_panic)
-                .await),
+            Ok(Err(error)) => Err(errors.fail(error, call.on_error()).await),
+            Err(panic) => Err(errors.fail(ErasedError::new(panic), panic_site).await),
         }
     }
+}
 
-    /// Builds the value of step `index`, unless it is built already. On failure, returns the
-    /// error and where it goes.
-    pub(super) async fn build(&self, index: usize) -> Result<(), (ErasedError, &ErrorSite)> {
-        let calls = &self.plan().calls;
-        let step = &calls.steps[index];
-        if self.scope.is_built(step.slot) {
-            return Ok(());
-        }
-        let singletons = &self.app.singletons[..];
-        match guard(step.meta.name, || step.call(singletons, &self.scope)).await {
-            Ok(Ok(value)) => {
-                self.scope.fill(step.slot, value, step.owned);
-                Ok(())
-            }
-            Ok(Err(error)) => Err((error, step.on_error.as_ref().unwrap_or(&BUILTIN))),
-            Err(panic) => Err((ErasedError::new(panic), &calls.on_panic)),
-        }
-    }
+/// Observes a streamed body's error, in the request's root span.
+pub(crate) struct StreamReporter(pub(crate) Arc<InFlight>);
 
-    /// The inputs of a call, fetched from this request's scope.
-    pub(super) fn args<'s>(&'s self, inputs: &'s [InputPlan]) -> Args<'s> {
-        Args {
-            singletons: &self.app.singletons,
-            scope: Some(&self.scope),
-            inputs,
-        }
+impl StreamErrorReporter for StreamReporter {
+    fn report(self: Box<Self>, error: crate::Error) -> Reporting {
+        let span = self.0.scope.span().span().clone();
+        Box::pin(async move { self.0.errors().stream_failed(error).instrument(span).await })
     }
 }

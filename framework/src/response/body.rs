@@ -2,15 +2,30 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::task::{Context, Poll, ready};
 
 use bytes::Bytes;
 use futures_core::Stream;
+use http::header::{CONTENT_TYPE, HeaderValue};
 use http_body::{Frame, SizeHint};
+use sync_wrapper::SyncWrapper;
 
-use crate::di::BoxFuture;
 use crate::error::BoxError;
+
+/// An HTTP response with a watchful [`Body`].
+pub type Response = http::Response<Body>;
+
+/// The content type of text bodies, and of watchful's own error bodies.
+pub(crate) const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+
+/// A response with `body` and its `Content-Type`.
+pub(super) fn with_content_type(body: Body, content_type: &'static str) -> Response {
+    let mut response = Response::new(body);
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
 
 /// A response body: bytes held in memory, or a stream of chunks.
 ///
@@ -27,17 +42,20 @@ enum Kind {
     #[default]
     Empty,
     Full(Bytes),
-    // Behind a mutex only so that `Body` is `Sync`; it is never locked, only `get_mut`.
-    Stream(Mutex<Streaming>),
+    // `SyncWrapper` makes `Body` `Sync`: the stream is only ever used through `&mut`.
+    Stream(SyncWrapper<Streaming>),
 }
 
 type ChunkStream = Pin<Box<dyn Stream<Item = Result<Bytes, crate::Error>> + Send>>;
+
+/// The future of a reporter; the body knows nothing of what runs in it.
+pub(crate) type Reporting = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 struct Streaming {
     stream: ChunkStream,
     reporter: Option<Box<dyn StreamErrorReporter>>,
     /// The reporter's future, running before the error is returned.
-    reporting: Option<BoxFuture<'static, ()>>,
+    reporting: Option<Reporting>,
     done: bool,
 }
 
@@ -45,7 +63,7 @@ struct Streaming {
 /// that runs the route's error observers.
 pub(crate) trait StreamErrorReporter: Send + Sync + 'static {
     /// Reports `error`; the body waits for the returned future before failing.
-    fn report(self: Box<Self>, error: crate::Error) -> BoxFuture<'static, ()>;
+    fn report(self: Box<Self>, error: crate::Error) -> Reporting;
 }
 
 /// What the server sees once a streamed body's error was given to the reporter, which owns it.
@@ -90,7 +108,7 @@ impl Body {
     {
         let stream = MapErr { stream };
         Self {
-            kind: Kind::Stream(Mutex::new(Streaming {
+            kind: Kind::Stream(SyncWrapper::new(Streaming {
                 stream: Box::pin(stream),
                 reporter: None,
                 reporting: None,
@@ -106,16 +124,9 @@ impl Body {
         reporter: impl FnOnce() -> Box<dyn StreamErrorReporter>,
     ) {
         if let Kind::Stream(streaming) = &mut self.kind {
-            get_mut(streaming).reporter = Some(reporter());
+            streaming.get_mut().reporter = Some(reporter());
         }
     }
-}
-
-fn get_mut(streaming: &mut Mutex<Streaming>) -> &mut Streaming {
-    // Never locked, so never poisoned; `into_inner` is the same value either way.
-    streaming
-        .get_mut()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl fmt::Debug for Body {
@@ -142,16 +153,22 @@ impl http_body::Body for Body {
                 Kind::Full(bytes) => Poll::Ready(Some(Ok(Frame::data(bytes)))),
                 _ => Poll::Ready(None),
             },
-            Kind::Stream(streaming) => get_mut(streaming).poll_frame(cx),
+            Kind::Stream(streaming) => {
+                let streaming = streaming.get_mut();
+                let frame = streaming.poll_frame(cx);
+                // Once over, the body is empty, which `&self` methods can tell.
+                if streaming.done && streaming.reporting.is_none() {
+                    self.kind = Kind::Empty;
+                }
+                frame
+            }
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match &self.kind {
             Kind::Empty => true,
-            Kind::Full(_) => false,
-            // `&self` only: a stream that cannot be inspected is not known to be over.
-            Kind::Stream(streaming) => streaming.try_lock().is_ok_and(|s| s.done),
+            Kind::Full(_) | Kind::Stream(_) => false,
         }
     }
 
@@ -159,10 +176,7 @@ impl http_body::Body for Body {
         match &self.kind {
             Kind::Empty => SizeHint::with_exact(0),
             Kind::Full(bytes) => SizeHint::with_exact(bytes.len() as u64),
-            Kind::Stream(streaming) => match streaming.try_lock() {
-                Ok(s) if s.done => SizeHint::with_exact(0),
-                _ => SizeHint::default(),
-            },
+            Kind::Stream(_) => SizeHint::default(),
         }
     }
 }

@@ -3,8 +3,10 @@
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, StatusCode};
 
+use super::body::Response;
+use super::cookies::ResponseCookies;
 use super::failure::{InvalidResponseHeader, failed};
-use super::{IntoResponse, IntoResponseParts, Response, ResponseCookies, set_status};
+use super::into_response::{IntoResponse, IntoResponseParts, set_status};
 use crate::response::Cookie;
 
 /// Starts a response: status 200 unless set, headers and cookies added to those the body sets.

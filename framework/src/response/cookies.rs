@@ -2,8 +2,9 @@
 
 use http::header::{HeaderValue, SET_COOKIE};
 
+use super::body::Response;
 use super::failure::{InvalidResponseHeader, failed};
-use super::{IntoResponseParts, Response};
+use super::into_response::IntoResponseParts;
 pub use cookie::{Cookie, SameSite};
 
 /// Cookies to set on the response, each sent as its own `Set-Cookie` header; values are

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use http::StatusCode;
 use http::header::{CONTENT_TYPE, HeaderValue};
 
-use super::{Body, Response};
+use super::body::{Body, Response, TEXT_PLAIN};
 
 /// An error met while making a response, carried by the 500 response that replaced it.
 pub(crate) struct ResponseFailure(pub(crate) crate::Error);
@@ -24,7 +24,7 @@ pub(crate) fn failed(error: impl Into<crate::Error>) -> Response {
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response
         .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(super::TEXT_PLAIN));
+        .insert(CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
     let failure = ResponseFailure(error.into());
     response
         .extensions_mut()

@@ -10,8 +10,10 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use http_body::Body as _;
 use http_body_util::BodyExt;
 
+use super::body::TEXT_PLAIN;
+use super::into_response::OCTETS;
 use super::*;
-use crate::di::BoxFuture;
+use crate::component::adapter::BoxFuture;
 
 async fn text(response: Response) -> String {
     let bytes = response.into_body().collect().await.unwrap().to_bytes();

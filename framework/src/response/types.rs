@@ -1,20 +1,12 @@
 //! Response types for the common cases: JSON, HTML, text, redirects, no content.
 
-use bytes::Bytes;
 use http::StatusCode;
-use http::header::{CONTENT_TYPE, HeaderValue, LOCATION};
+use http::header::{HeaderValue, LOCATION};
 use serde::Serialize;
 
+use super::body::{Body, Response, TEXT_PLAIN, with_content_type};
 use super::failure::{InvalidResponseHeader, JsonResponseError, failed};
-use super::{Body, IntoResponse, Response, TEXT_PLAIN};
-
-fn with_content_type(body: Body, content_type: &'static str) -> Response {
-    let mut response = Response::new(body);
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-}
+use super::into_response::IntoResponse;
 
 /// `T` serialised as JSON, with `Content-Type: application/json`.
 ///
@@ -201,8 +193,4 @@ impl IntoResponse for Body {
     fn into_response(self) -> Response {
         Response::new(self)
     }
-}
-
-pub(super) fn bytes_with_type(body: Bytes, content_type: &'static str) -> Response {
-    with_content_type(Body::from_bytes(body), content_type)
 }

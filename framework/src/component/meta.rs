@@ -1,14 +1,11 @@
-//! What the attribute macros emit: one constant per annotated function, describing it.
-//!
-//! `#[get("/users/{id}")] fn get_user(..)` emits `const GET_USER: Route`; you pass that constant
-//! to a [`Blueprint`](crate::Blueprint). The description holds the function's name, where it is
-//! defined, its inputs and output, and an adapter that calls it with inputs borrowed from the
-//! request's scope.
+//! What every component description holds: the function's name and location, and the types it
+//! takes and returns.
 
-use std::any::{Any, TypeId};
+use std::any::TypeId;
 use std::fmt;
 
-use crate::di::{ConstructorFn, ErrorHandlerFn, Extractor, HandlerFn, ObserverFn};
+use super::adapter::{ConstructorFn, ErrorHandlerFn};
+use crate::plan::Cloner;
 
 /// A Rust type, identified at run time: its [`TypeId`] and its name for messages.
 #[derive(Clone, Copy)]
@@ -78,10 +75,6 @@ impl fmt::Display for Lifecycle {
         })
     }
 }
-
-/// Clones a value of a known type behind `dyn Any`.
-#[doc(hidden)]
-pub type Cloner = fn(&(dyn Any + Send + Sync)) -> Box<dyn Any + Send + Sync>;
 
 /// One input of a component, in declaration order.
 #[derive(Clone, Copy)]
@@ -179,123 +172,19 @@ impl fmt::Debug for ComponentMeta {
     }
 }
 
-/// A request handler and the method and path it serves; emitted by `#[get]`, `#[post]`,
-/// `#[put]`, `#[patch]`, `#[delete]` and `#[route]`.
-#[derive(Clone, Copy, Debug)]
-pub struct Route {
-    pub(crate) method: &'static str,
-    pub(crate) path: &'static str,
+/// Checks, for a route's path parameter names, that an extractor can work there.
+pub(crate) type RouteCheck = fn(&[&str]) -> Result<(), String>;
+
+/// What `build()` registers for an extractor type that a component takes and nothing else
+/// provides: a request-scoped constructor, the default handler of its rejection, and a check
+/// of the route's path.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Extractor {
+    /// The constructor's description.
     pub(crate) meta: ComponentMeta,
-    pub(crate) call: HandlerFn,
-}
-
-impl Route {
-    /// Used by the macros.
-    #[doc(hidden)]
-    pub const fn new(
-        method: &'static str,
-        path: &'static str,
-        meta: ComponentMeta,
-        call: HandlerFn,
-    ) -> Self {
-        Self {
-            method,
-            path,
-            meta,
-            call,
-        }
-    }
-
-    /// The HTTP method, as written in the attribute.
-    pub fn method(&self) -> &'static str {
-        self.method
-    }
-
-    /// The path template, as written in the attribute.
-    pub fn path(&self) -> &'static str {
-        self.path
-    }
-
-    /// The handler's name and location.
-    pub fn meta(&self) -> &ComponentMeta {
-        &self.meta
-    }
-}
-
-/// A constructor and its lifecycle; emitted by `#[singleton]`, `#[request_scoped]` and
-/// `#[transient]`.
-#[derive(Clone, Copy, Debug)]
-pub struct Constructor {
-    pub(crate) lifecycle: Lifecycle,
-    pub(crate) clone_if_necessary: bool,
-    pub(crate) meta: ComponentMeta,
-    pub(crate) call: ConstructorFn,
-}
-
-impl Constructor {
-    /// Used by the macros.
-    #[doc(hidden)]
-    pub const fn new(
-        lifecycle: Lifecycle,
-        clone_if_necessary: bool,
-        meta: ComponentMeta,
-        call: ConstructorFn,
-    ) -> Self {
-        Self {
-            lifecycle,
-            clone_if_necessary,
-            meta,
-            call,
-        }
-    }
-
-    /// How long the constructed value lives.
-    pub fn lifecycle(&self) -> Lifecycle {
-        self.lifecycle
-    }
-
-    /// The constructor's name and location.
-    pub fn meta(&self) -> &ComponentMeta {
-        &self.meta
-    }
-}
-
-/// A function that turns `&E` into a response; emitted by `#[error_handler]`.
-#[derive(Clone, Copy, Debug)]
-pub struct ErrorHandler {
-    pub(crate) meta: ComponentMeta,
-    pub(crate) call: ErrorHandlerFn,
-}
-
-impl ErrorHandler {
-    /// Used by the macros.
-    #[doc(hidden)]
-    pub const fn new(meta: ComponentMeta, call: ErrorHandlerFn) -> Self {
-        Self { meta, call }
-    }
-
-    /// The error handler's name and location.
-    pub fn meta(&self) -> &ComponentMeta {
-        &self.meta
-    }
-}
-
-/// A function that sees every error after its response exists; emitted by `#[error_observer]`.
-#[derive(Clone, Copy, Debug)]
-pub struct ErrorObserver {
-    pub(crate) meta: ComponentMeta,
-    pub(crate) call: ObserverFn,
-}
-
-impl ErrorObserver {
-    /// Used by the macros.
-    #[doc(hidden)]
-    pub const fn new(meta: ComponentMeta, call: ObserverFn) -> Self {
-        Self { meta, call }
-    }
-
-    /// The observer's name and location.
-    pub fn meta(&self) -> &ComponentMeta {
-        &self.meta
-    }
+    pub(crate) construct: ConstructorFn,
+    /// The default handler of its rejection; `None` when it cannot fail.
+    pub(crate) rejection_handler: Option<(ComponentMeta, ErrorHandlerFn)>,
+    pub(crate) check_route: RouteCheck,
 }

@@ -9,57 +9,42 @@
 use std::any::{Any, TypeId};
 use std::convert::Infallible;
 
-use super::{Args, Slot, Step};
-use crate::component::{
-    ComponentMeta, Constructor, ErrorHandler, Input, Lifecycle, Signature, TypeMeta,
-};
+use super::adapter::{ConstructorFn, ErrorHandlerFn, Step, handled_error, value_result};
+use super::meta::{ComponentMeta, Extractor, Input, RouteCheck, Signature, TypeMeta};
+use crate::di::{Args, Slot};
 use crate::error::ErasedError;
 use crate::extract::{BodySizeLimit, FromRequestBody, FromRequestHead, Rejection};
 use crate::request::{RawPathParams, RequestBody, RequestHead};
 use crate::response::Response;
 
-/// Checks, for a route's path parameter names, that an extractor can work there.
-pub(crate) type RouteCheck = fn(&[&str]) -> Result<(), String>;
-
-/// What the framework registers for an extractor type.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct Extractor {
-    pub(crate) constructor: Constructor,
-    /// The default handler of its rejection; `None` when it cannot fail.
-    pub(crate) error_handler: Option<ErrorHandler>,
-    pub(crate) check_route: RouteCheck,
+/// The extractor of a type read from the request head.
+pub(crate) fn head<T: FromRequestHead>() -> Extractor {
+    extractor::<T, T::Rejection>(head_signature::<T>, construct_head::<T>, T::check_route)
 }
 
-impl Extractor {
-    /// The extractor of a type read from the request head.
-    pub(crate) fn head<T: FromRequestHead>() -> Self {
-        Self::new::<T, T::Rejection>(head_signature::<T>, construct_head::<T>, T::check_route)
-    }
+/// The extractor of a type read from the request body.
+pub(crate) fn body<T: FromRequestBody>() -> Extractor {
+    extractor::<T, T::Rejection>(body_signature::<T>, construct_body::<T>, |_| Ok(()))
+}
 
-    /// The extractor of a type read from the request body.
-    pub(crate) fn body<T: FromRequestBody>() -> Self {
-        Self::new::<T, T::Rejection>(body_signature::<T>, construct_body::<T>, |_| Ok(()))
-    }
-
-    fn new<T: 'static, R: Rejection>(
-        signature: fn() -> Signature,
-        call: super::ConstructorFn,
-        check_route: RouteCheck,
-    ) -> Self {
-        let meta = ComponentMeta::new(std::any::type_name::<T>(), file!(), line!(), signature);
-        let handler_meta = ComponentMeta::new(
-            std::any::type_name::<R>(),
-            file!(),
-            line!(),
-            handler_signature::<R>,
-        );
-        Self {
-            constructor: Constructor::new(Lifecycle::RequestScoped, false, meta, call),
-            error_handler: fallible::<R>()
-                .then(|| ErrorHandler::new(handler_meta, default_handler::<R>)),
-            check_route,
-        }
+fn extractor<T: 'static, R: Rejection>(
+    signature: fn() -> Signature,
+    construct: ConstructorFn,
+    check_route: RouteCheck,
+) -> Extractor {
+    let meta = ComponentMeta::new(std::any::type_name::<T>(), file!(), line!(), signature);
+    let handler_meta = ComponentMeta::new(
+        std::any::type_name::<R>(),
+        file!(),
+        line!(),
+        handler_signature::<R>,
+    );
+    Extractor {
+        meta,
+        construct,
+        rejection_handler: fallible::<R>()
+            .then_some((handler_meta, default_handler::<R> as ErrorHandlerFn)),
+        check_route,
     }
 }
 
@@ -106,7 +91,7 @@ fn handler_signature<R: Rejection>() -> Signature {
 fn construct_head<T: FromRequestHead>(args: Args<'_>) -> Step<'_, Result<Slot, ErasedError>> {
     let args = args.share();
     let value = T::from_request_head(args.get::<RequestHead>(0), args.get::<RawPathParams>(1));
-    Step::Ready(boxed(value))
+    Step::Ready(value_result(value))
 }
 
 fn construct_body<T: FromRequestBody>(mut args: Args<'_>) -> Step<'_, Result<Slot, ErasedError>> {
@@ -115,23 +100,13 @@ fn construct_body<T: FromRequestBody>(mut args: Args<'_>) -> Step<'_, Result<Slo
     let head = args.get::<RequestHead>(1);
     let limit = *args.get::<BodySizeLimit>(2);
     Step::Pending(Box::pin(async move {
-        boxed(T::from_request_body(head, body, limit).await)
+        value_result(T::from_request_body(head, body, limit).await)
     }))
-}
-
-fn boxed<T: Send + Sync + 'static, R: Rejection>(value: Result<T, R>) -> Result<Slot, ErasedError> {
-    match value {
-        Ok(value) => Ok(Box::new(value)),
-        Err(rejection) => Err(ErasedError::new(rejection)),
-    }
 }
 
 fn default_handler<'s, R: Rejection>(
     _args: Args<'s>,
     error: &'s (dyn Any + Send + Sync),
 ) -> Step<'s, Response> {
-    let rejection = error
-        .downcast_ref::<R>()
-        .expect("build() gives a default handler only errors of its type");
-    Step::Ready(rejection.default_response())
+    Step::Ready(handled_error::<R>(error).default_response())
 }

@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::di::{BoxFuture, Step};
+use super::adapter::{BoxFuture, Step};
 use crate::error::Panic;
 
 /// Calls the component `component` through `call` and waits for it; a panic becomes a
@@ -15,7 +15,7 @@ use crate::error::Panic;
 ///
 /// Unwind safety is asserted: after a panic, the request only goes on to its error path, and
 /// the values it could have left half-updated belong to that request.
-pub(super) async fn guard<'s, T>(
+pub(crate) async fn guard<'s, T>(
     component: &'static str,
     call: impl FnOnce() -> Step<'s, T>,
 ) -> Result<T, Panic> {

@@ -1,0 +1,179 @@
+//! The plan of one route or fallback: everything `build()` computed to serve it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::call::{Call, ConstructStep, ErrorSite, Prepared};
+use crate::component::adapter::{HandlerFn, ObserverFn, PostFn, PreFn, WrapFn};
+use crate::extract::BodySizeLimit;
+use crate::request::MatchedRoute;
+
+/// Everything needed to serve one route or fallback.
+pub(crate) struct RoutePlan {
+    /// The path template; empty for a fallback.
+    route: MatchedRoute,
+    /// `METHOD /template`, the root span's `otel.name`; `None` for a fallback.
+    otel_name: Option<String>,
+    /// The template's parameter names, shared by every request's path parameters.
+    param_names: Vec<Arc<str>>,
+    /// How long the middleware and components may take.
+    timeout: Option<Duration>,
+    body_limit: BodySizeLimit,
+    calls: RouteCalls,
+}
+
+impl RoutePlan {
+    /// The plan of the route serving `template` (`None` for a fallback), labelled
+    /// `otel_name`, whose path parameters are `param_names`.
+    pub(crate) fn new(
+        template: Option<&str>,
+        otel_name: &str,
+        param_names: Vec<Arc<str>>,
+        timeout: Option<Duration>,
+        body_limit: BodySizeLimit,
+        calls: RouteCalls,
+    ) -> Self {
+        Self {
+            route: MatchedRoute(Arc::from(template.unwrap_or_default())),
+            otel_name: template.map(|_| otel_name.to_owned()),
+            param_names,
+            timeout,
+            body_limit,
+            calls,
+        }
+    }
+
+    pub(crate) fn route(&self) -> &MatchedRoute {
+        &self.route
+    }
+
+    pub(crate) fn otel_name(&self) -> Option<&str> {
+        self.otel_name.as_deref()
+    }
+
+    pub(crate) fn param_names(&self) -> &[Arc<str>] {
+        &self.param_names
+    }
+
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    pub(crate) fn body_limit(&self) -> BodySizeLimit {
+        self.body_limit
+    }
+
+    pub(crate) fn calls(&self) -> &RouteCalls {
+        &self.calls
+    }
+}
+
+/// The calls of a route, with their inputs numbered by slot.
+pub(crate) struct RouteCalls {
+    /// Every construction step the route may run; the calls' `prepare` lists index into it.
+    steps: Vec<ConstructStep>,
+    /// The middleware, split at each blueprint and each wrapping middleware, outermost first.
+    layers: Vec<Layer>,
+    /// The route's handler, or the fallback.
+    handler: Call<HandlerFn>,
+    /// Where the framework's own errors go.
+    sites: FrameworkSites,
+    /// The error observers, outermost blueprint first, each in registration order.
+    observers: Vec<Prepared<ObserverFn>>,
+    slot_count: usize,
+}
+
+impl RouteCalls {
+    pub(crate) fn new(
+        steps: Vec<ConstructStep>,
+        layers: Vec<Layer>,
+        handler: Call<HandlerFn>,
+        sites: FrameworkSites,
+        observers: Vec<Prepared<ObserverFn>>,
+        slot_count: usize,
+    ) -> Self {
+        Self {
+            steps,
+            layers,
+            handler,
+            sites,
+            observers,
+            slot_count,
+        }
+    }
+
+    pub(crate) fn steps(&self) -> &[ConstructStep] {
+        &self.steps
+    }
+
+    pub(crate) fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    pub(crate) fn handler(&self) -> &Call<HandlerFn> {
+        &self.handler
+    }
+
+    pub(crate) fn sites(&self) -> &FrameworkSites {
+        &self.sites
+    }
+
+    pub(crate) fn observers(&self) -> &[Prepared<ObserverFn>] {
+        &self.observers
+    }
+
+    /// How many slots a request's scope needs.
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slot_count
+    }
+}
+
+/// Where the errors the framework raises itself go, on one route.
+pub(crate) struct FrameworkSites {
+    /// An [`InvalidPathParameter`](crate::error::InvalidPathParameter).
+    pub(crate) bad_path: ErrorSite,
+    /// A [`RequestTimeout`](crate::error::RequestTimeout).
+    pub(crate) timeout: ErrorSite,
+    /// A [`Panic`](crate::error::Panic).
+    pub(crate) panic: ErrorSite,
+}
+
+/// A wrapping middleware (or a nested blueprint's start) and what it encloses up to the next
+/// one: the pre-processing middleware that run before the rest, and the post-processing ones
+/// that run after it.
+#[derive(Default)]
+pub(crate) struct Layer {
+    wrap: Option<Call<WrapFn>>,
+    pre: Vec<Call<PreFn>>,
+    post: Vec<Call<PostFn>>,
+}
+
+impl Layer {
+    /// A layer opened by a wrapping middleware.
+    pub(crate) fn wrapped_by(wrap: Call<WrapFn>) -> Self {
+        Self {
+            wrap: Some(wrap),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn push_pre(&mut self, pre: Call<PreFn>) {
+        self.pre.push(pre);
+    }
+
+    pub(crate) fn push_post(&mut self, post: Call<PostFn>) {
+        self.post.push(post);
+    }
+
+    pub(crate) fn wrap(&self) -> Option<&Call<WrapFn>> {
+        self.wrap.as_ref()
+    }
+
+    pub(crate) fn pre(&self) -> &[Call<PreFn>] {
+        &self.pre
+    }
+
+    pub(crate) fn post(&self) -> &[Call<PostFn>] {
+        &self.post
+    }
+}
