@@ -64,6 +64,7 @@ mod router;
 pub mod server;
 pub mod telemetry;
 pub mod testing;
+mod type_name;
 
 #[doc(hidden)]
 #[path = "private.rs"]
