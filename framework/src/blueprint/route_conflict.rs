@@ -24,14 +24,11 @@ pub(super) fn route_conflict(
         .filter(|(name, other)| name != other)
         .map(|(name, other)| format!("`{{{other}}}` and `{{{name}}}`"))
         .collect();
-    let components: Vec<InvolvedComponent> = std::iter::once(rejected.clone())
-        .chain(other.iter().map(|(_, c)| c.clone()))
-        .collect();
     match other {
         Some((other_label, other)) if unnamed == other_unnamed && !renamed.is_empty() => {
             BuildProblem::new(
                 ProblemKind::RouteConflict,
-                components,
+                [other.clone(), rejected.clone()],
                 format!(
                     "the routes `{other_label}`, {other}, and `{label}`, {rejected}, have the same path with its parameters named differently: {}. The router sees one path, and one position in a path takes one parameter name across all the routes on it: use the same names in both.",
                     renamed.join(", ")
@@ -39,10 +36,12 @@ pub(super) fn route_conflict(
             )
         }
         _ => {
-            let of = other.map_or_else(String::new, |(_, other)| format!(", the path of {other}"));
+            let of = other
+                .as_ref()
+                .map_or_else(String::new, |(_, other)| format!(", the path of {other}"));
             BuildProblem::new(
                 ProblemKind::RouteConflict,
-                components,
+                std::iter::once(rejected.clone()).chain(other.map(|(_, other)| other)),
                 format!(
                     "{rejected} has the path `{path}`, and it conflicts with `{with}`{of}. {PATH_SYNTAX}"
                 ),
