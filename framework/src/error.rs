@@ -36,14 +36,15 @@ impl Error {
         match slot {
             Some(error) => Self {
                 inner: error.into(),
-                type_name: std::any::type_name::<E>(),
+                type_name: crate::type_name::public_static(std::any::type_name::<E>()),
             },
             // `slot` is only emptied when `E` is `Error`, which returned above.
             None => unreachable!("the error was taken only when it was already an `Error`"),
         }
     }
 
-    /// The full Rust type name of the original error, e.g. `std::io::error::Error`.
+    /// The full Rust type name of the original error, e.g. `std::io::error::Error`; watchful's
+    /// own errors are named by their public path (`watchful::extract::JsonBodyError`).
     pub fn type_name(&self) -> &'static str {
         self.type_name
     }
@@ -256,6 +257,12 @@ mod tests {
     fn wrapping_an_error_twice_keeps_the_original() {
         let error = Error::new(Error::new(std::io::Error::other("x")));
         assert_eq!(error.type_name(), "std::io::error::Error");
+    }
+
+    #[test]
+    fn watchful_errors_are_named_by_their_public_path() {
+        let error = Error::new(crate::extract::JsonBodyError::Empty);
+        assert_eq!(error.type_name(), "watchful::extract::JsonBodyError");
     }
 
     #[test]

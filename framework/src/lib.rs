@@ -66,6 +66,7 @@ pub mod server;
 mod sync;
 pub mod telemetry;
 pub mod testing;
+mod type_name;
 
 #[doc(hidden)]
 #[path = "private.rs"]

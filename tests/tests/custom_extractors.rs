@@ -4,6 +4,7 @@
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
+use watchful::blueprint::{InvolvedKind, ProblemKind};
 use watchful::extract::{BodySizeLimit, FromRequestBody, FromRequestHead, Rejection};
 use watchful::http::StatusCode;
 use watchful::request::{RawPathParams, RequestBody, RequestHead};
@@ -130,13 +131,15 @@ async fn a_blueprint_handler_overrides_the_default_one() {
 async fn an_extractor_can_refuse_a_route_at_build_time() {
     let mut bp = Blueprint::new();
     bp.route(BY_PATH);
+    let checked = bp.check().expect_err("the route cannot use the extractor");
     let Err(BuildError::Invalid { problems }) = bp.build().await else {
         panic!("the route cannot use the extractor");
     };
-    assert_eq!(
-        problems,
-        [
-            "route `GET /tenants/{tenant}` takes `custom_extractors::Tenant`, which cannot be read from its path: the tenant comes from a header, not from the path."
-        ]
-    );
+    assert_eq!(problems, checked.problems());
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].kind(), ProblemKind::ExtractorRejectsRoute);
+    let extractor = &problems[0].components()[0];
+    assert_eq!(extractor.kind(), InvolvedKind::Builtin);
+    assert_eq!(extractor.name(), "custom_extractors::Tenant");
+    insta::assert_snapshot!(problems[0]);
 }

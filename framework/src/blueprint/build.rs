@@ -1,12 +1,15 @@
-//! [`Blueprint::build`]: run every check, plan every route, build the singletons.
+//! [`Blueprint::check`] and [`Blueprint::build`]: run every check and plan every route; then,
+//! for `build()` only, build the singletons.
 
+use std::any::TypeId;
 use std::collections::HashSet;
 
 use http::Method;
 
 use super::graph::{Graph, Kind, Provider, SingletonSource};
 use super::planner::plan_route;
-use super::report::not_clone;
+use super::report::{BuildProblem, InvolvedComponent, ProblemKind, not_clone};
+use super::route_conflict::route_conflict;
 use super::{Blueprint, BuildError, BuildWarning};
 use crate::app::App;
 use crate::di::{Args, Slot};
@@ -14,26 +17,42 @@ use crate::pipeline::Runtime;
 use crate::plan::{Access, InputPlan, RoutePlan, Source};
 use crate::router::{Router, param_names};
 
+/// A blueprint that passed every check: its graph and plans, ready for the singletons.
+struct Validated {
+    graph: Graph,
+    router: Router,
+    routes: Routes,
+    fallbacks: Vec<(String, usize)>,
+    root_fallback: usize,
+    singleton_plans: Vec<(usize, usize, Vec<InputPlan>)>,
+}
+
 impl Blueprint {
+    /// Runs every check [`build`](Blueprint::build) runs, and returns its warnings, without
+    /// building anything: no constructor runs, prebuilt values are left alone. Call it in a
+    /// test to get these checks in CI without opening a database or reading a secret.
+    ///
+    /// `build()` fails with exactly these problems, or, when there are none, with a failing
+    /// singleton constructor's error; its app's [`App::warnings`] are these warnings.
+    pub fn check(&self) -> Result<Vec<BuildWarning>, BuildError> {
+        self.validate().map(|validated| validated.routes.warnings)
+    }
+
     /// Validates the blueprint, builds its singletons and precomputes a plan per route.
     ///
     /// Every problem is reported at once in [`BuildError::Invalid`], each naming the
     /// components involved as `module::path::function`, where they are defined and where they
-    /// were registered. Warnings (see [`App::warnings`]) do not stop the build. Call it in a
-    /// test to get these checks in CI.
+    /// were registered. Warnings (see [`App::warnings`]) do not stop the build. To run these
+    /// checks without building the singletons, see [`check`](Blueprint::check).
     pub async fn build(self) -> Result<App, BuildError> {
-        let mut problems = Vec::new();
-        let graph = Graph::new(&self, &mut problems);
-        let mut routes = Routes::default();
-        let router = plan_routes(&graph, &mut routes, &mut problems);
-        let (fallbacks, root_fallback) = plan_fallbacks(&graph, &mut routes, &mut problems);
-        let singleton_plans = plan_singletons(&graph, &mut problems);
-
-        let mut seen = HashSet::new();
-        problems.retain(|problem| seen.insert(problem.clone()));
-        if !problems.is_empty() {
-            return Err(BuildError::Invalid { problems });
-        }
+        let Validated {
+            graph,
+            router,
+            routes,
+            fallbacks,
+            root_fallback,
+            singleton_plans,
+        } = self.validate()?;
 
         let mut prebuilt = Vec::new();
         self.take_prebuilt(&mut prebuilt);
@@ -56,7 +75,7 @@ impl Blueprint {
                 Ok(value) => singletons[index] = value,
                 Err(error) => {
                     return Err(BuildError::Singleton {
-                        constructor: graph.nodes[node].describe(),
+                        constructor: graph.nodes[node].describe().to_string(),
                         source: error.into_error(),
                     });
                 }
@@ -73,6 +92,38 @@ impl Blueprint {
         ))
     }
 
+    /// Every check: the graph's, then each route's, fallback's and singleton's plan.
+    fn validate(&self) -> Result<Validated, BuildError> {
+        let mut problems = Vec::new();
+        let graph = Graph::new(self, &mut problems);
+        let mut routes = Routes::default();
+        let router = plan_routes(&graph, &mut routes, &mut problems);
+        let (fallbacks, root_fallback) = plan_fallbacks(&graph, &mut routes, &mut problems);
+        let singleton_plans = plan_singletons(&graph, &mut problems);
+        routes
+            .warnings
+            .extend(graph.unused_handlers(&routes.raised));
+
+        // Routes sharing a component report its problems once.
+        let mut unique: Vec<BuildProblem> = Vec::with_capacity(problems.len());
+        for problem in problems {
+            if !unique.contains(&problem) {
+                unique.push(problem);
+            }
+        }
+        if !unique.is_empty() {
+            return Err(BuildError::Invalid { problems: unique });
+        }
+        Ok(Validated {
+            graph,
+            router,
+            routes,
+            fallbacks,
+            root_fallback,
+            singleton_plans,
+        })
+    }
+
     /// Moves the prebuilt values out, depth-first, in the order the graph numbered them.
     fn take_prebuilt(self, values: &mut Vec<Slot>) {
         values.extend(self.prebuilt.into_iter().map(|prebuilt| prebuilt.value));
@@ -82,11 +133,13 @@ impl Blueprint {
     }
 }
 
-/// The plans of routes and fallbacks, and the warnings planning them gave.
+/// The plans of routes and fallbacks, the warnings planning them gave, and the error types
+/// each can raise, by the scope it is served in.
 #[derive(Default)]
 struct Routes {
     plans: Vec<RoutePlan>,
     warnings: Vec<BuildWarning>,
+    raised: HashSet<(usize, TypeId)>,
 }
 
 impl Routes {
@@ -97,21 +150,24 @@ impl Routes {
         node: usize,
         path: Option<&str>,
         label: &str,
-        problems: &mut Vec<String>,
+        problems: &mut Vec<BuildProblem>,
     ) -> usize {
         let scope = graph.nodes[node].scope;
         let param_names = path.map(param_names).unwrap_or_default();
         let params: Vec<&str> = param_names.iter().map(|name| &**name).collect();
         let planned = plan_route(graph, node, scope, label, &params);
         problems.extend(planned.problems);
+        self.raised
+            .extend(planned.raised.into_iter().map(|error| (scope, error)));
         let deny = graph.scopes[scope].deny_error_fallback;
-        for message in planned.fallbacks {
+        for warning in planned.fallbacks {
             if deny {
-                problems.push(format!(
-                    "{message} (Fallbacks are denied by `deny_error_fallback`.)"
+                problems.push(warning.deny(
+                    ProblemKind::MissingErrorHandler,
+                    "(Fallbacks are denied by `deny_error_fallback`.)",
                 ));
-            } else if !self.warnings.iter().any(|w| w.message == message) {
-                self.warnings.push(BuildWarning { message });
+            } else if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
             }
         }
         self.plans.push(RoutePlan::new(
@@ -136,7 +192,7 @@ struct MethodRoute {
 }
 
 /// Checks methods and paths, plans every route and builds the router.
-fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<String>) -> Router {
+fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<BuildProblem>) -> Router {
     // Each path once, with its methods.
     let mut paths: Vec<(String, Vec<MethodRoute>)> = Vec::new();
     for &node in &graph.routes {
@@ -144,10 +200,14 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<String>) -
             continue;
         };
         let Ok(method) = Method::from_bytes(route.method.as_bytes()) else {
-            problems.push(format!(
-                "{} has the method `{}`, which is not a valid HTTP method.",
-                graph.nodes[node].describe(),
-                route.method
+            let described = graph.nodes[node].describe();
+            problems.push(BuildProblem::new(
+                ProblemKind::InvalidMethod,
+                [described.clone()],
+                format!(
+                    "{described} has the method `{}`, which is not a valid HTTP method.",
+                    route.method
+                ),
             ));
             continue;
         };
@@ -164,10 +224,16 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<String>) -
             }
         };
         if let Some(other) = methods.iter().find(|r| r.method == method) {
-            problems.push(format!(
-                "two routes for `{label}`: {} and {}. Remove one, or change its method or path.",
+            let (first, second) = (
                 graph.nodes[other.node].describe(),
-                graph.nodes[node].describe()
+                graph.nodes[node].describe(),
+            );
+            problems.push(BuildProblem::new(
+                ProblemKind::DuplicateRoute,
+                [first.clone(), second.clone()],
+                format!(
+                    "two routes for `{label}`: {first} and {second}. Remove one, or change its method or path."
+                ),
             ));
             continue;
         }
@@ -190,21 +256,30 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<String>) -
         })
         .collect();
     Router::new(table).unwrap_or_else(|rejected| {
-        let describe_path = |path: &str| {
-            let found = paths.iter().find(|(p, _)| *p == path);
-            found.map_or_else(String::new, |(_, m)| graph.nodes[m[0].node].describe())
+        // The first route of a path, as messages name it: `GET /path`, and the component.
+        let route_of = |path: &str| {
+            let (_, methods) = paths.iter().find(|(p, _)| *p == path)?;
+            let route = methods.first()?;
+            Some((
+                format!("{} {path}", route.method),
+                graph.nodes[route.node].describe(),
+            ))
         };
         for (path, error) in rejected {
-            let reason = match &error {
+            let (label, rejected) = route_of(&path).expect("only registered paths are rejected");
+            problems.push(match error {
                 matchit::InsertError::Conflict { with } => {
-                    format!("it conflicts with `{with}`, the path of {}", describe_path(with))
+                    route_conflict(&path, (&label, rejected), &with, route_of(&with))
                 }
-                other => format!("the router rejects it ({other})"),
-            };
-            problems.push(format!(
-                "{} has the path `{path}`, and {reason}. Paths start with `/` and use `{{name}}` or `{{*rest}}` segments; two paths conflict when one request could match both.",
-                describe_path(&path)
-            ));
+                other => BuildProblem::new(
+                    ProblemKind::InvalidPath,
+                    [rejected.clone()],
+                    format!(
+                        "{rejected} has the path `{path}`, and the router rejects it ({other}). {}",
+                        super::route_conflict::PATH_SYNTAX
+                    ),
+                ),
+            });
         }
         Router::default()
     })
@@ -215,7 +290,7 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<String>) -
 fn plan_fallbacks(
     graph: &Graph,
     routes: &mut Routes,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<BuildProblem>,
 ) -> (Vec<(String, usize)>, usize) {
     let mut nested: Vec<(String, usize, usize)> = Vec::new();
     let mut root = 0;
@@ -233,17 +308,18 @@ fn plan_fallbacks(
         if index == 0 {
             root = plan;
         } else if let Some((_, _, other)) = nested.iter().find(|(p, ..)| *p == scope.prefix) {
-            problems.push(format!(
-                "two fallbacks serve the paths under `{}`: {} and {}. Give the nested blueprint a prefix of its own, or keep one fallback.",
-                scope.prefix,
+            problems.push(two_fallbacks(
                 graph.nodes[*other].describe(),
-                graph.nodes[node].describe()
+                graph.nodes[node].describe(),
+                &format!("serve the paths under `{}`", scope.prefix),
+                "a prefix of its own",
             ));
         } else if let Some(root) = graph.scopes[0].fallback.filter(|_| scope.prefix.is_empty()) {
-            problems.push(format!(
-                "two fallbacks serve every path: {} and {}. Give the nested blueprint a prefix, or keep one fallback.",
+            problems.push(two_fallbacks(
                 graph.nodes[root].describe(),
-                graph.nodes[node].describe()
+                graph.nodes[node].describe(),
+                "serve every path",
+                "a prefix",
             ));
         } else {
             nested.push((scope.prefix.clone(), plan, node));
@@ -257,11 +333,27 @@ fn plan_fallbacks(
     (nested, root)
 }
 
+/// The problem of two fallbacks of different blueprints serving the same paths.
+fn two_fallbacks(
+    first: InvolvedComponent,
+    second: InvolvedComponent,
+    serve: &str,
+    prefix: &str,
+) -> BuildProblem {
+    BuildProblem::new(
+        ProblemKind::DuplicateFallback,
+        [first.clone(), second.clone()],
+        format!(
+            "two fallbacks {serve}: {first} and {second}. Give the nested blueprint {prefix}, or keep one fallback."
+        ),
+    )
+}
+
 /// The singleton constructors in an order where each comes after its dependencies, with their
 /// slot in the app's singletons and their inputs.
 fn plan_singletons(
     graph: &Graph,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<BuildProblem>,
 ) -> Vec<(usize, usize, Vec<InputPlan>)> {
     /// The singleton constructor at `position`, after those it depends on.
     fn visit(graph: &Graph, position: usize, done: &mut [bool], order: &mut Vec<usize>) {

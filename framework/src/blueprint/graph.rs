@@ -7,11 +7,14 @@
 //! outwards, so that a nested blueprint's handler wins on its own routes.
 
 use std::any::TypeId;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::panic::Location;
 use std::time::Duration;
 
-use super::report::describe;
+use super::report::{
+    BuildProblem, BuildWarning, InvolvedComponent, InvolvedKind, ProblemKind, WarningKind, shown,
+};
 use super::{Blueprint, Middleware, Registered};
 use crate::component::{
     ComponentMeta, Constructor, ErrorHandler, ErrorObserver, Lifecycle, Route, Signature, TypeMeta,
@@ -49,10 +52,11 @@ pub(super) enum Kind {
 }
 
 impl Node {
-    pub(super) fn describe(&self) -> String {
+    /// The node as problems and warnings name it.
+    pub(super) fn describe(&self) -> InvolvedComponent {
         match self.builtin {
-            true => format!("`{}` (provided by watchful)", self.meta.name),
-            false => describe(&self.meta, self.at),
+            true => InvolvedComponent::builtin(&self.meta),
+            false => InvolvedComponent::component(&self.meta, self.at),
         }
     }
 
@@ -93,6 +97,8 @@ pub(super) enum Selection {
 /// One blueprint: what it registered, and what it inherits.
 pub(super) struct BlueprintScope {
     pub(super) parent: Option<usize>,
+    /// How messages name this blueprint; `None` for the root.
+    nested_as: Option<InvolvedComponent>,
     /// The path prefix of its routes, its parents' included.
     pub(super) prefix: String,
     providers: HashMap<TypeId, Provider>,
@@ -118,13 +124,13 @@ pub(super) struct Graph {
     /// The default handlers of the extractors' errors (node indices), by error type.
     default_handlers: HashMap<TypeId, usize>,
     /// Who provides each type in each scope, for messages.
-    owners: HashMap<(usize, TypeId), String>,
+    owners: HashMap<(usize, TypeId), InvolvedComponent>,
 }
 
 impl Graph {
     /// Collects the components of the blueprint and of its nested blueprints, and runs every
     /// graph check.
-    pub(super) fn new(bp: &Blueprint, problems: &mut Vec<String>) -> Self {
+    pub(super) fn new(bp: &Blueprint, problems: &mut Vec<BuildProblem>) -> Self {
         let mut graph = Graph {
             nodes: Vec::new(),
             scopes: Vec::new(),
@@ -148,14 +154,16 @@ impl Graph {
     }
 
     /// Adds the scope of `bp` and its components, then its nested blueprints, depth-first.
+    /// `parent` is the scope `bp` is nested in, with `bp` as messages name it.
     fn collect(
         &mut self,
         bp: &Blueprint,
-        parent: Option<usize>,
+        parent: Option<(usize, InvolvedComponent)>,
         prefix: String,
-        problems: &mut Vec<String>,
+        problems: &mut Vec<BuildProblem>,
     ) {
         let scope = self.scopes.len();
+        let (parent, nested_as) = parent.unzip();
         let inherited = parent.map(|parent| {
             let parent = &self.scopes[parent];
             (
@@ -166,6 +174,7 @@ impl Graph {
         });
         self.scopes.push(BlueprintScope {
             parent,
+            nested_as,
             prefix,
             providers: HashMap::new(),
             handlers_by_type: HashMap::new(),
@@ -190,11 +199,7 @@ impl Graph {
             self.routes.push(node);
         }
         for (index, prebuilt) in bp.prebuilt.iter().enumerate() {
-            let owner = format!(
-                "the prebuilt value registered at {}:{}",
-                prebuilt.at.file(),
-                prebuilt.at.line()
-            );
+            let owner = InvolvedComponent::prebuilt(prebuilt.ty, prebuilt.at);
             if self.claim(scope, prebuilt.ty, owner, problems) {
                 let provider = Provider::Singleton(self.singletons.len());
                 self.singletons
@@ -231,11 +236,15 @@ impl Graph {
         for registered in &bp.fallbacks {
             let node = self.add(registered, scope, |f| (f.meta, Kind::Fallback(*f)));
             match self.scopes[scope].fallback {
-                Some(first) => problems.push(format!(
-                    "two fallbacks in one blueprint: {} and {}. Keep one.",
-                    self.nodes[first].describe(),
-                    self.nodes[node].describe()
-                )),
+                Some(first) => {
+                    let (first, second) =
+                        (self.nodes[first].describe(), self.nodes[node].describe());
+                    problems.push(BuildProblem::new(
+                        ProblemKind::DuplicateFallback,
+                        [first.clone(), second.clone()],
+                        format!("two fallbacks in one blueprint: {first} and {second}. Keep one."),
+                    ))
+                }
                 None => self.scopes[scope].fallback = Some(node),
             }
         }
@@ -243,21 +252,31 @@ impl Graph {
         for nested in &bp.nested {
             let mut prefix = self.scopes[scope].prefix.clone();
             if let Some(own) = &nested.prefix {
-                let at = format!("{}:{}", nested.at.file(), nested.at.line());
-                if !own.starts_with('/') {
-                    problems.push(format!(
-                        "the prefix `{own}` of the blueprint nested at {at} does not start with `/`. Write `/{}`.",
-                        own.trim_end_matches('/')
-                    ));
+                let blueprint = InvolvedComponent::nested(own, nested.at);
+                let trimmed = own.trim_end_matches('/');
+                let message = if !own.starts_with('/') {
+                    Some(format!(
+                        "the prefix `{own}` of {blueprint} does not start with `/`. Write `/{trimmed}`."
+                    ))
                 } else if own.ends_with('/') {
-                    problems.push(format!(
-                        "the prefix `{own}` of the blueprint nested at {at} ends with `/`. Write `{}`: routes start with `/` themselves.",
-                        own.trim_end_matches('/')
+                    Some(format!(
+                        "the prefix `{own}` of {blueprint} ends with `/`. Write `{trimmed}`: routes start with `/` themselves."
+                    ))
+                } else {
+                    None
+                };
+                if let Some(message) = message {
+                    problems.push(BuildProblem::new(
+                        ProblemKind::InvalidPrefix,
+                        [blueprint],
+                        message,
                     ));
                 }
                 prefix.push_str(own);
             }
-            self.collect(&nested.blueprint, Some(scope), prefix, problems);
+            let child =
+                InvolvedComponent::nested(nested.prefix.as_deref().unwrap_or(""), nested.at);
+            self.collect(&nested.blueprint, Some((scope, child)), prefix, problems);
         }
     }
 
@@ -356,12 +375,17 @@ impl Graph {
         &mut self,
         scope: usize,
         ty: TypeMeta,
-        owner: String,
-        problems: &mut Vec<String>,
+        owner: InvolvedComponent,
+        problems: &mut Vec<BuildProblem>,
     ) -> bool {
+        let name = shown(ty);
         if Primitive::of(ty.id).is_some() {
-            problems.push(format!(
-                "{owner} provides `{ty}`, which the framework already provides to every request. Remove it."
+            problems.push(BuildProblem::new(
+                ProblemKind::ProvidesFrameworkValue,
+                [owner.clone()],
+                format!(
+                    "{owner} provides `{name}`, which the framework already provides to every request. Remove it."
+                ),
             ));
             return false;
         }
@@ -369,8 +393,10 @@ impl Graph {
             .ancestry(scope)
             .find_map(|scope| self.owners.get(&(scope, ty.id)));
         if let Some(first) = first {
-            problems.push(format!(
-                "`{ty}` is provided twice: by {first} and by {owner}. Keep one of them."
+            problems.push(BuildProblem::new(
+                ProblemKind::ProvidedTwice,
+                [first.clone(), owner.clone()],
+                format!("`{name}` is provided twice: by {first} and by {owner}. Keep one of them."),
             ));
             return false;
         }
@@ -378,7 +404,7 @@ impl Graph {
         true
     }
 
-    fn register_constructor(&mut self, node: usize, problems: &mut Vec<String>) {
+    fn register_constructor(&mut self, node: usize, problems: &mut Vec<BuildProblem>) {
         let (Some(output), Some(constructor)) =
             (self.nodes[node].sig.output, self.nodes[node].constructor())
         else {
@@ -398,17 +424,23 @@ impl Graph {
         self.scopes[scope].providers.insert(output.id, provider);
     }
 
-    fn register_handler(&mut self, node: usize, problems: &mut Vec<String>) {
+    fn register_handler(&mut self, node: usize, problems: &mut Vec<BuildProblem>) {
         let Some(error) = self.nodes[node].sig.error else {
             return;
         };
         let scope = self.nodes[node].scope;
         match self.scopes[scope].handlers_by_type.get(&error.id) {
-            Some(first) => problems.push(format!(
-                "two error handlers for `{error}`: {} and {}. Keep one, or attach one to a specific component with `.error_handler(..)`.",
-                self.nodes[*first].describe(),
-                self.nodes[node].describe()
-            )),
+            Some(first) => {
+                let (first, second) = (self.nodes[*first].describe(), self.nodes[node].describe());
+                problems.push(BuildProblem::new(
+                    ProblemKind::DuplicateErrorHandler,
+                    [first.clone(), second.clone()],
+                    format!(
+                        "two error handlers for `{}`: {first} and {second}. Keep one, or attach one to a specific component with `.error_handler(..)`.",
+                        shown(error)
+                    ),
+                ))
+            }
             None => {
                 self.scopes[scope].handlers_by_type.insert(error.id, node);
             }
@@ -436,18 +468,45 @@ impl Graph {
         }
     }
 
-    fn check_inputs(&self, problems: &mut Vec<String>) {
+    fn check_inputs(&self, problems: &mut Vec<BuildProblem>) {
         for node in &self.nodes {
             for input in &node.sig.inputs {
                 if self.provider(node.scope, input.ty.id).is_none() {
-                    let ty = input.ty;
-                    problems.push(format!(
-                        "{} needs `{ty}`, but nothing constructs it. Register a constructor that returns `{ty}` with `bp.constructor(..)`, or a value with `bp.prebuilt(..)`.",
-                        node.describe()
-                    ));
+                    problems.push(self.missing_input(node, input.ty));
                 }
             }
         }
+    }
+
+    /// The problem of `consumer` needing `ty` that nothing in its reach provides: out of scope
+    /// when a nested blueprint provides it, else missing.
+    fn missing_input(&self, consumer: &Node, ty: TypeMeta) -> BuildProblem {
+        let consumer = consumer.describe();
+        let name = shown(ty);
+        let elsewhere = self.scopes.iter().enumerate().find_map(|(scope, bp)| {
+            let owner = self.owners.get(&(scope, ty.id))?;
+            Some((owner.clone(), bp.nested_as.clone()?))
+        });
+        let Some((owner, nested)) = elsewhere else {
+            return BuildProblem::new(
+                ProblemKind::MissingInput,
+                [consumer.clone()],
+                format!(
+                    "{consumer} needs `{name}`, but nothing constructs it. Register a constructor that returns `{name}` with `bp.constructor(..)`, or a value with `bp.prebuilt(..)`."
+                ),
+            );
+        };
+        let provides = match owner.kind() {
+            InvolvedKind::Prebuilt => format!("{owner} provides it"),
+            _ => format!("{owner} constructs it"),
+        };
+        BuildProblem::new(
+            ProblemKind::MissingInput,
+            [consumer.clone(), owner, nested.clone()],
+            format!(
+                "{consumer} needs `{name}`, and {provides}, but out of its reach: it is registered in {nested}, and a nested blueprint provides values only to its own components and to those of the blueprints nested in it. Register it in a blueprint that contains both, such as the root, or register the consumer in that nested blueprint."
+            ),
+        )
     }
 
     /// The constructor nodes a node's inputs come from.
@@ -458,7 +517,7 @@ impl Graph {
         })
     }
 
-    fn check_cycles(&self, problems: &mut Vec<String>) {
+    fn check_cycles(&self, problems: &mut Vec<BuildProblem>) {
         #[derive(Clone, Copy, PartialEq)]
         enum Mark {
             New,
@@ -470,7 +529,7 @@ impl Graph {
             node: usize,
             marks: &mut [Mark],
             stack: &mut Vec<(usize, TypeMeta)>,
-            problems: &mut Vec<String>,
+            problems: &mut Vec<BuildProblem>,
         ) {
             marks[node] = Mark::Open;
             for (ty, dependency) in graph.dependencies(node) {
@@ -482,18 +541,21 @@ impl Graph {
                             .iter()
                             .position(|(n, _)| *n == dependency)
                             .unwrap_or(0);
+                        let cycle = &stack[start..];
                         let mut message = String::from("dependency cycle:");
-                        for (n, ty) in &stack[start..] {
+                        for (n, ty) in cycle {
                             message.push_str(&format!(
-                                "\n   {} needs `{ty}`, built by",
-                                graph.nodes[*n].describe()
+                                "\n   {} needs `{}`, built by",
+                                graph.nodes[*n].describe(),
+                                shown(*ty)
                             ));
                         }
                         message.push_str(&format!(
                             "\n   {}.\n   Break the cycle by removing one of these inputs.",
                             graph.nodes[dependency].describe()
                         ));
-                        problems.push(message);
+                        let components = cycle.iter().map(|(n, _)| graph.nodes[*n].describe());
+                        problems.push(BuildProblem::new(ProblemKind::Cycle, components, message));
                     }
                     Mark::Done => {}
                 }
@@ -509,16 +571,20 @@ impl Graph {
         }
     }
 
-    fn check_singletons(&self, problems: &mut Vec<String>) {
+    fn check_singletons(&self, problems: &mut Vec<BuildProblem>) {
         for &source in &self.singletons {
             let SingletonSource::Constructor(node) = source else {
                 continue;
             };
+            let singleton = self.nodes[node].describe();
             for input in &self.nodes[node].sig.inputs {
-                let (what, advice) = match self.provider(self.nodes[node].scope, input.ty.id) {
+                let (what, advice, dependency) = match self
+                    .provider(self.nodes[node].scope, input.ty.id)
+                {
                     Some(Provider::Primitive(_)) => (
                         "a per-request value provided by the framework".to_owned(),
                         "make this constructor request-scoped",
+                        None,
                     ),
                     Some(Provider::Constructor(dependency)) => {
                         let dependency = &self.nodes[dependency];
@@ -528,14 +594,18 @@ impl Graph {
                         (
                             format!("{lifecycle}, built by {}", dependency.describe()),
                             "make that dependency a singleton too, or make this constructor request-scoped",
+                            Some(dependency.describe()),
                         )
                     }
                     _ => continue,
                 };
-                problems.push(format!(
-                    "the singleton {} depends on `{}`, which is {what}. A singleton is built once, before any request: {advice}.",
-                    self.nodes[node].describe(),
-                    input.ty
+                problems.push(BuildProblem::new(
+                    ProblemKind::SingletonDependsOnRequestScope,
+                    std::iter::once(singleton.clone()).chain(dependency),
+                    format!(
+                        "the singleton {singleton} depends on `{}`, which is {what}. A singleton is built once, before any request: {advice}.",
+                        shown(input.ty)
+                    ),
                 ));
             }
         }
@@ -563,47 +633,93 @@ impl Graph {
         None
     }
 
-    fn check_fallible_dependencies(&self, problems: &mut Vec<String>) {
+    fn check_fallible_dependencies(&self, problems: &mut Vec<BuildProblem>) {
         for (index, node) in self.nodes.iter().enumerate() {
-            let what = match node.kind {
-                Kind::Observer(_) => "error observer",
-                Kind::ErrorHandler(_) => "error handler",
+            let (what, kind) = match node.kind {
+                Kind::Observer(_) => ("error observer", ProblemKind::FallibleObserverInput),
+                Kind::ErrorHandler(_) => ("error handler", ProblemKind::FallibleErrorHandlerInput),
                 _ => continue,
             };
             if let Some(path) = self.fallible_path(index, &mut Vec::new()) {
-                let chain: Vec<String> = path.iter().map(|n| self.nodes[*n].describe()).collect();
-                problems.push(format!(
-                    "the {what} {} depends on a constructor that can fail: {}. An {what} runs after an error and must not fail itself: take only values whose constructors return no `Result`.",
-                    node.describe(),
-                    chain.join(", which depends on ")
+                let chain: Vec<InvolvedComponent> =
+                    path.iter().map(|n| self.nodes[*n].describe()).collect();
+                let names: Vec<String> = chain.iter().map(ToString::to_string).collect();
+                let component = node.describe();
+                problems.push(BuildProblem::new(
+                    kind,
+                    std::iter::once(component.clone()).chain(chain),
+                    format!(
+                        "the {what} {component} depends on a constructor that can fail: {}. An {what} runs after an error and must not fail itself: take only values whose constructors return no `Result`.",
+                        names.join(", which depends on ")
+                    ),
                 ));
             }
         }
     }
 
-    fn check_attached_handlers(&self, problems: &mut Vec<String>) {
+    fn check_attached_handlers(&self, problems: &mut Vec<BuildProblem>) {
         for node in &self.nodes {
             let Some(handler) = node.handler_override.map(|h| &self.nodes[h]) else {
                 continue;
             };
-            let handled = handler.sig.error.map(|t| t.id);
-            match node.sig.error {
-                None => problems.push(format!(
-                    "the error handler {} is attached to {}, which cannot fail (it does not return a `Result`). Remove the error handler.",
-                    handler.describe(),
-                    node.describe()
-                )),
-                Some(error) if handled != Some(error.id) && handled != Some(TypeId::of::<crate::Error>()) => {
-                    problems.push(format!(
-                        "the error handler {} takes `&{}`, but {} fails with `{error}`. Attach a handler whose first input is `&{error}`.",
-                        handler.describe(),
-                        handler.sig.error.map_or("?", |t| t.name),
-                        node.describe()
-                    ))
+            let handled = handler.sig.error;
+            let (handler, component) = (handler.describe(), node.describe());
+            let message = match node.sig.error {
+                None => format!(
+                    "the error handler {handler} is attached to {component}, which cannot fail (it does not return a `Result`). Remove the error handler."
+                ),
+                Some(error)
+                    if handled.map(|t| t.id) != Some(error.id)
+                        && handled.map(|t| t.id) != Some(TypeId::of::<crate::Error>()) =>
+                {
+                    let error = shown(error);
+                    let takes = handled.map_or(Cow::Borrowed("?"), shown);
+                    format!(
+                        "the error handler {handler} takes `&{takes}`, but {component} fails with `{error}`. Attach a handler whose first input is `&{error}`."
+                    )
                 }
-                Some(_) => {}
-            }
+                Some(_) => continue,
+            };
+            problems.push(BuildProblem::new(
+                ProblemKind::MisattachedErrorHandler,
+                [handler, component],
+                message,
+            ));
         }
+    }
+
+    /// Warns about each blueprint-wide error handler that never runs: no component on the
+    /// routes and fallbacks of its blueprint, or of the blueprints nested in it, can fail with
+    /// its error type. `raised` holds the error types each route or fallback can fail with,
+    /// framework errors included, by the route's scope. A catch-all is never unused.
+    pub(super) fn unused_handlers(&self, raised: &HashSet<(usize, TypeId)>) -> Vec<BuildWarning> {
+        let mut warnings = Vec::new();
+        for (index, node) in self.nodes.iter().enumerate() {
+            let Some(error) = node
+                .sig
+                .error
+                .filter(|_| matches!(node.kind, Kind::ErrorHandler(_)))
+            else {
+                continue;
+            };
+            let blueprint_wide =
+                self.scopes[node.scope].handlers_by_type.get(&error.id) == Some(&index);
+            let is_raised = raised.iter().any(|&(scope, ty)| {
+                ty == error.id && self.ancestry(scope).any(|s| s == node.scope)
+            });
+            if !blueprint_wide || error.id == TypeId::of::<crate::Error>() || is_raised {
+                continue;
+            }
+            let (handler, error) = (node.describe(), shown(error));
+            warnings.push(BuildWarning::new(
+                WarningKind::UnusedErrorHandler,
+                [handler.clone()],
+                format!(
+                    "the error handler {handler} handles `{error}`, but no component on the routes and fallbacks of its blueprint, or of the blueprints nested in it, can fail with `{error}`: it never runs. Remove it, or register it in the blueprint whose components fail with `{error}`."
+                ),
+            ));
+        }
+        warnings
     }
 
     /// The handler for errors of type `error` on the routes of `scope`: the nearest
@@ -615,13 +731,14 @@ impl Graph {
 
     /// Where the errors of the fallible component `node` go on a route of `route_scope`: the
     /// handler attached to it, the nearest handler for its error type, watchful's default
-    /// handler for an extractor's error, the nearest catch-all, or the built-in 500. The second value explains a fallback to the last two, which
-    /// `build()` reports as a warning (or a problem, when denied). `None` if it cannot fail.
+    /// handler for an extractor's error, the nearest catch-all, or the built-in 500. The second
+    /// value is the warning about a fallback to the last two (a problem, when denied). `None`
+    /// if it cannot fail.
     pub(super) fn select(
         &self,
         node: usize,
         route_scope: usize,
-    ) -> Option<(Selection, Option<String>)> {
+    ) -> Option<(Selection, Option<BuildWarning>)> {
         let component = &self.nodes[node];
         let error = component.sig.error?;
         let is_catch_all = |handler: usize| {
@@ -639,16 +756,20 @@ impl Graph {
             return Some((selection, None));
         }
         let catch_all = self.handler_for(route_scope, TypeId::of::<crate::Error>());
-        let fallback = match catch_all {
-            Some(handler) => format!(
-                "the catch-all error handler {}",
-                self.nodes[handler].describe()
-            ),
+        let catch_all_named = catch_all.map(|handler| self.nodes[handler].describe());
+        let fallback = match &catch_all_named {
+            Some(handler) => format!("the catch-all error handler {handler}"),
             None => "the built-in handler (500 Internal Server Error)".to_owned(),
         };
+        let described = component.describe();
         let message = format!(
-            "{} can fail with `{error}`, which has no error handler, so its errors fall back to {fallback}. Register one with `bp.error_handler(..)`, or attach one with `.error_handler(..)`.",
-            component.describe()
+            "{described} can fail with `{}`, which has no error handler, so its errors fall back to {fallback}. Register one with `bp.error_handler(..)`, or attach one with `.error_handler(..)`.",
+            shown(error)
+        );
+        let warning = BuildWarning::new(
+            WarningKind::MissingErrorHandler,
+            std::iter::once(described).chain(catch_all_named),
+            message,
         );
         let selection = match catch_all {
             Some(handler) => Selection::Handler {
@@ -657,6 +778,6 @@ impl Graph {
             },
             None => Selection::Builtin,
         };
-        Some((selection, Some(message)))
+        Some((selection, Some(warning)))
     }
 }

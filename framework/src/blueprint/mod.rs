@@ -7,12 +7,16 @@ mod build;
 mod graph;
 mod planner;
 mod report;
+mod route_conflict;
 
 use std::any::Any;
 use std::panic::Location;
 use std::time::Duration;
 
-pub use report::{BuildError, BuildWarning};
+pub use report::{
+    BuildError, BuildProblem, BuildWarning, Diagnostic, InvolvedComponent, InvolvedKind,
+    ProblemKind, SourceLocation, WarningKind,
+};
 
 use crate::component::{
     Constructor, ErrorHandler, ErrorObserver, Fallback, PostProcess, PreProcess, Route, TypeMeta,

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::Middleware;
 use super::graph::{Graph, Kind, Provider, Selection};
-use super::report::not_clone;
+use super::report::{BuildProblem, BuildWarning, ProblemKind, not_clone, shown};
 use crate::component::{Input, Lifecycle};
 use crate::di::Primitive;
 use crate::error::{InvalidPathParameter, Panic, RequestTimeout};
@@ -56,9 +56,11 @@ struct Planner<'g> {
     counts: Counts,
     /// The first pass's counts; `None` during the first pass.
     final_counts: Option<Counts>,
-    problems: Vec<String>,
+    problems: Vec<BuildProblem>,
     /// Errors that fall back to the catch-all or the built-in handler, explained.
-    fallbacks: Vec<String>,
+    fallbacks: Vec<BuildWarning>,
+    /// The error types the route's components and the framework can raise on it.
+    raised: Vec<TypeId>,
     /// The route's path parameter names, for the extractors' checks.
     params: Vec<&'g str>,
 }
@@ -66,9 +68,11 @@ struct Planner<'g> {
 /// A route's plan, and what planning it found.
 pub(super) struct Planned {
     pub(super) calls: RouteCalls,
-    pub(super) problems: Vec<String>,
+    pub(super) problems: Vec<BuildProblem>,
     /// Errors that fall back to the catch-all or the built-in handler, explained.
-    pub(super) fallbacks: Vec<String>,
+    pub(super) fallbacks: Vec<BuildWarning>,
+    /// The error types the route's components and the framework can raise on it.
+    pub(super) raised: Vec<TypeId>,
 }
 
 /// Plans the route or fallback `node`, served on the routes of `scope`, whose path has the
@@ -89,6 +93,7 @@ pub(super) fn plan_route<'g>(
         calls,
         problems: second.problems,
         fallbacks: second.fallbacks,
+        raised: second.raised,
     }
 }
 
@@ -113,6 +118,7 @@ impl<'g> Planner<'g> {
             final_counts,
             problems: Vec::new(),
             fallbacks: Vec::new(),
+            raised: Vec::new(),
         }
     }
 
@@ -228,9 +234,15 @@ impl<'g> Planner<'g> {
             && self.final_counts.is_some()
             && let Err(reason) = check(&self.params)
         {
-            self.problems.push(format!(
-                "route `{}` takes `{}`, which cannot be read from its path: {reason}.",
-                self.route, self.graph.nodes[node].meta.name
+            let extractor = self.graph.nodes[node].describe();
+            self.problems.push(BuildProblem::new(
+                ProblemKind::ExtractorRejectsRoute,
+                [extractor.clone()],
+                format!(
+                    "route `{}` takes `{}`, which cannot be read from its path: {reason}.",
+                    self.route,
+                    extractor.name()
+                ),
             ));
         }
         self.in_progress.push(node);
@@ -260,6 +272,8 @@ impl<'g> Planner<'g> {
     /// Where the errors of the fallible component `node` go; `None` if it cannot fail.
     fn error_site(&mut self, node: usize) -> Option<ErrorSite> {
         let (selection, fallback) = self.graph.select(node, self.scope)?;
+        self.raised
+            .extend(self.graph.nodes[node].sig.error.map(|error| error.id));
         self.fallbacks.extend(fallback);
         Some(match selection {
             Selection::Builtin => ErrorSite::Builtin,
@@ -272,6 +286,7 @@ impl<'g> Planner<'g> {
     /// each of them.
     fn framework_site<E: 'static>(&mut self, catch_all: bool) -> ErrorSite {
         let graph = self.graph;
+        self.raised.push(TypeId::of::<E>());
         if let Some(handler) = graph.handler_for(self.scope, TypeId::of::<E>()) {
             return self.handler_site(handler, false);
         }
@@ -309,19 +324,27 @@ impl<'g> Planner<'g> {
             };
         };
         let consumer = self.graph.nodes[consumer].describe();
-        let ty = input.ty;
+        let ty = shown(input.ty);
         match source {
             Source::Primitive(Primitive::Body) if input.by_ref => {
-                self.problems.push(format!(
-                    "{consumer} takes `&{ty}`, but the request body is a stream that can only be taken by value: write `body: {ty}`."
+                self.problems.push(BuildProblem::new(
+                    ProblemKind::BodyBorrowed,
+                    [consumer.clone()],
+                    format!(
+                        "{consumer} takes `&{ty}`, but the request body is a stream that can only be taken by value: write `body: {ty}`."
+                    ),
                 ));
                 Access::Borrow
             }
             Source::Primitive(Primitive::Body) => {
                 if counts.body.by_value > 1 {
-                    self.problems.push(format!(
-                        "route `{}` takes the request body by value {} times (one of them in {consumer}); the body can be consumed once.",
-                        self.route, counts.body.by_value
+                    self.problems.push(BuildProblem::new(
+                        ProblemKind::BodyConsumedTwice,
+                        [consumer.clone()],
+                        format!(
+                            "route `{}` takes the request body by value {} times (one of them in {consumer}); the body can be consumed once.",
+                            self.route, counts.body.by_value
+                        ),
                     ));
                 }
                 Access::Take
@@ -330,7 +353,7 @@ impl<'g> Planner<'g> {
             Source::Singleton(_) | Source::Primitive(_) => match input.cloner {
                 Some(cloner) => Access::Clone(cloner),
                 None => {
-                    self.problems.push(not_clone(&consumer, ty));
+                    self.problems.push(not_clone(&consumer, input.ty));
                     Access::Borrow
                 }
             },
@@ -349,11 +372,14 @@ impl<'g> Planner<'g> {
                             1 => "moved and also borrowed".to_owned(),
                             moves => format!("moved {moves} times"),
                         };
-                        self.problems.push(format!(
-                            "in route `{}`, the request-scoped `{ty}` (built by {}) is {how}: {consumer} takes it by value, and it has {} uses in all. Take `&{ty}` instead, or let it be cloned with `#[request_scoped(clone_if_necessary)]`.",
-                            self.route,
-                            owner.describe(),
-                            uses.total
+                        let owner = owner.describe();
+                        self.problems.push(BuildProblem::new(
+                            ProblemKind::MovedTwice,
+                            [consumer.clone(), owner.clone()],
+                            format!(
+                                "in route `{}`, the request-scoped `{ty}` (built by {owner}) is {how}: {consumer} takes it by value, and it has {} uses in all. Take `&{ty}` instead, or let it be cloned with `#[request_scoped(clone_if_necessary)]`.",
+                                self.route, uses.total
+                            ),
                         ));
                         Access::Take
                     }

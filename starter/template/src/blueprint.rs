@@ -1,6 +1,7 @@
 //! The application's [`Blueprint`]: every route, constructor, error handler and error observer
 //! in one place. `Blueprint::build()` checks the whole graph at start-up, and
-//! `tests/api/blueprint.rs` calls it so that a broken graph fails the tests too.
+//! `tests/api/blueprint.rs` runs the same checks with `Blueprint::check()`, which builds
+//! nothing, so that a broken graph fails the tests too.
 
 use watchful::Blueprint;
 use watchful::telemetry::LOG_ERROR;
