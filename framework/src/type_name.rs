@@ -6,12 +6,42 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock};
+
+use crate::sync::lock;
 
 /// watchful's private modules, each with the public module that re-exports its items.
 const PRIVATE_MODULES: &[(&str, &str)] = &[
     ("watchful::app::", "watchful::"),
     ("watchful::blueprint::report::", "watchful::blueprint::"),
+    // `Next` and `Processing`, the only public items of the adapters' module.
+    ("watchful::component::adapter::", "watchful::middleware::"),
+    (
+        "watchful::component::constructor::",
+        "watchful::component::",
+    ),
+    (
+        "watchful::component::error_handler::",
+        "watchful::component::",
+    ),
+    (
+        "watchful::component::error_observer::",
+        "watchful::component::",
+    ),
+    ("watchful::component::extractor::", "watchful::component::"),
+    ("watchful::component::fallback::", "watchful::component::"),
+    ("watchful::component::guard::", "watchful::component::"),
+    ("watchful::component::meta::", "watchful::component::"),
+    (
+        "watchful::component::post_process::",
+        "watchful::component::",
+    ),
+    (
+        "watchful::component::pre_process::",
+        "watchful::component::",
+    ),
+    ("watchful::component::route::", "watchful::component::"),
+    ("watchful::component::wrap::", "watchful::component::"),
     ("watchful::extract::body::", "watchful::extract::"),
     ("watchful::extract::cookies::", "watchful::extract::"),
     ("watchful::extract::form::", "watchful::extract::"),
@@ -25,6 +55,10 @@ const PRIVATE_MODULES: &[(&str, &str)] = &[
     ("watchful::response::builder::", "watchful::response::"),
     ("watchful::response::cookies::", "watchful::response::"),
     ("watchful::response::failure::", "watchful::response::"),
+    (
+        "watchful::response::into_response::",
+        "watchful::response::",
+    ),
     ("watchful::response::types::", "watchful::response::"),
     ("watchful::testing::capture::", "watchful::testing::"),
 ];
@@ -71,10 +105,7 @@ pub(crate) fn public_static(name: &'static str) -> &'static str {
     let Cow::Owned(renamed) = public(name) else {
         return name;
     };
-    let mut cache = RENAMED
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
+    let mut cache = lock(RENAMED.get_or_init(Mutex::default));
     cache
         .entry(name)
         .or_insert_with(|| Box::leak(renamed.into_boxed_str()))
@@ -176,9 +207,9 @@ mod tests {
     }
 
     #[test]
-    fn every_private_module_of_extract_and_response_is_in_the_table() {
+    fn every_private_module_of_a_public_module_is_in_the_table() {
         let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        for parent in ["extract", "response"] {
+        for parent in ["component", "extract", "response"] {
             let entries = std::fs::read_dir(format!("{src}/{parent}")).expect("the source tree");
             for entry in entries {
                 let file = entry.expect("an entry").file_name();

@@ -7,13 +7,12 @@
 //! outwards, so that a nested blueprint's handler wins on its own routes.
 
 use std::any::TypeId;
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::panic::Location;
 use std::time::Duration;
 
 use super::report::{
-    BuildProblem, BuildWarning, InvolvedComponent, InvolvedKind, ProblemKind, WarningKind, shown,
+    BuildProblem, BuildWarning, InvolvedComponent, InvolvedKind, ProblemKind, WarningKind,
 };
 use super::{Blueprint, Middleware, Registered};
 use crate::component::{
@@ -378,7 +377,7 @@ impl Graph {
         owner: InvolvedComponent,
         problems: &mut Vec<BuildProblem>,
     ) -> bool {
-        let name = shown(ty);
+        let name = ty;
         if Primitive::of(ty.id).is_some() {
             problems.push(BuildProblem::new(
                 ProblemKind::ProvidesFrameworkValue,
@@ -437,7 +436,7 @@ impl Graph {
                     [first.clone(), second.clone()],
                     format!(
                         "two error handlers for `{}`: {first} and {second}. Keep one, or attach one to a specific component with `.error_handler(..)`.",
-                        shown(error)
+                        error
                     ),
                 ))
             }
@@ -482,7 +481,7 @@ impl Graph {
     /// when a nested blueprint provides it, else missing.
     fn missing_input(&self, consumer: &Node, ty: TypeMeta) -> BuildProblem {
         let consumer = consumer.describe();
-        let name = shown(ty);
+        let name = ty;
         let elsewhere = self.scopes.iter().enumerate().find_map(|(scope, bp)| {
             let owner = self.owners.get(&(scope, ty.id))?;
             Some((owner.clone(), bp.nested_as.clone()?))
@@ -547,7 +546,7 @@ impl Graph {
                             message.push_str(&format!(
                                 "\n   {} needs `{}`, built by",
                                 graph.nodes[*n].describe(),
-                                shown(*ty)
+                                ty
                             ));
                         }
                         message.push_str(&format!(
@@ -604,7 +603,7 @@ impl Graph {
                     std::iter::once(singleton.clone()).chain(dependency),
                     format!(
                         "the singleton {singleton} depends on `{}`, which is {what}. A singleton is built once, before any request: {advice}.",
-                        shown(input.ty)
+                        input.ty
                     ),
                 ));
             }
@@ -672,8 +671,7 @@ impl Graph {
                     if handled.map(|t| t.id) != Some(error.id)
                         && handled.map(|t| t.id) != Some(TypeId::of::<crate::Error>()) =>
                 {
-                    let error = shown(error);
-                    let takes = handled.map_or(Cow::Borrowed("?"), shown);
+                    let takes = handled.map_or_else(|| "?".to_owned(), |t| t.to_string());
                     format!(
                         "the error handler {handler} takes `&{takes}`, but {component} fails with `{error}`. Attach a handler whose first input is `&{error}`."
                     )
@@ -710,7 +708,7 @@ impl Graph {
             if !blueprint_wide || error.id == TypeId::of::<crate::Error>() || is_raised {
                 continue;
             }
-            let (handler, error) = (node.describe(), shown(error));
+            let (handler, error) = (node.describe(), error);
             warnings.push(BuildWarning::new(
                 WarningKind::UnusedErrorHandler,
                 [handler.clone()],
@@ -764,7 +762,7 @@ impl Graph {
         let described = component.describe();
         let message = format!(
             "{described} can fail with `{}`, which has no error handler, so its errors fall back to {fallback}. Register one with `bp.error_handler(..)`, or attach one with `.error_handler(..)`.",
-            shown(error)
+            error
         );
         let warning = BuildWarning::new(
             WarningKind::MissingErrorHandler,

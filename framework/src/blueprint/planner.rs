@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::Middleware;
 use super::graph::{Graph, Kind, Provider, Selection};
-use super::report::{BuildProblem, BuildWarning, ProblemKind, not_clone, shown};
+use super::report::{BuildProblem, BuildWarning, ProblemKind, not_clone};
 use crate::component::{Input, Lifecycle};
 use crate::di::Primitive;
 use crate::error::{InvalidPathParameter, Panic, RequestTimeout};
@@ -324,7 +324,7 @@ impl<'g> Planner<'g> {
             };
         };
         let consumer = self.graph.nodes[consumer].describe();
-        let ty = shown(input.ty);
+        let ty = input.ty;
         match source {
             Source::Primitive(Primitive::Body) if input.by_ref => {
                 self.problems.push(BuildProblem::new(

@@ -339,14 +339,8 @@ impl fmt::Display for InvolvedComponent {
     }
 }
 
-/// A type's name as messages show it: by its public path.
-pub(super) fn shown(ty: TypeMeta) -> Cow<'static, str> {
-    crate::type_name::public(ty.name())
-}
-
 /// The problem of a by-value input of a shared value that cannot be cloned.
 pub(super) fn not_clone(consumer: &InvolvedComponent, ty: TypeMeta) -> BuildProblem {
-    let ty = shown(ty);
     BuildProblem::new(
         ProblemKind::SharedValueNotClone,
         [consumer.clone()],

@@ -43,15 +43,18 @@ impl std::hash::Hash for TypeMeta {
     }
 }
 
+/// Shows the type by its public path (`watchful::extract::PathParams<..>`, not the module
+/// that defines it).
 impl fmt::Debug for TypeMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name)
+        f.write_str(&crate::type_name::public(self.name))
     }
 }
 
+/// Shows the type by its public path, as [`Debug`](fmt::Debug) does.
 impl fmt::Display for TypeMeta {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name)
+        f.write_str(&crate::type_name::public(self.name))
     }
 }
 
