@@ -9,12 +9,12 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{ItemFn, Type};
 
-use crate::args::{Kind, Lifecycle};
+use crate::args::{Constructor, Declared, Kind, Lifecycle, Route};
 use crate::naming;
 use crate::signature::{Component, Output};
 
 /// The constant describing `function`.
-pub(crate) fn emit(function: &ItemFn, kind: &Kind, component: &Component) -> TokenStream {
+pub(crate) fn emit(function: &ItemFn, kind: &Declared, component: &Component) -> TokenStream {
     let shape = Shape::new(function, kind, component);
     let constant = naming::constant_name(&function.sig.ident);
     let vis = &function.vis;
@@ -63,7 +63,7 @@ struct Shape {
 }
 
 impl Shape {
-    fn new(function: &ItemFn, kind: &Kind, component: &Component) -> Self {
+    fn new(function: &ItemFn, kind: &Declared, component: &Component) -> Self {
         let name = naming::function_name(&function.sig.ident);
         let link = format!("[`{name}`](fn@{name})");
         let ok = ok_type(&component.output);
@@ -114,17 +114,17 @@ impl Shape {
         };
 
         match kind {
-            Kind::Route { method, path } => pipeline(
+            Kind::Route(Route { method, path }) => pipeline(
                 format!("Route `{method} {}`, served by {link}.", path.value()),
                 quote!(Route),
                 quote!(#method, #path,),
                 None,
                 false,
             ),
-            Kind::Constructor {
+            Kind::Constructor(Constructor {
                 lifecycle,
                 clone_if_necessary,
-            } => {
+            }) => {
                 let (variant, what) = match lifecycle {
                     Lifecycle::Singleton => (quote!(Singleton), "a singleton"),
                     Lifecycle::RequestScoped => (quote!(RequestScoped), "a request-scoped value"),
