@@ -174,8 +174,19 @@ pub fn input_by_value<T, V: Injectable<T>>(verdict: V, cloner: Option<Cloner>) -
     verdict.by_value(cloner)
 }
 
+/// An error type that a component may return or handle: one that converts into
+/// [`crate::Error`]. It exists for its message, which says what to write.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an error type: the error of a component's `Result`, and the error an error handler takes, must implement `std::error::Error + Send + Sync + 'static`",
+    label = "`{Self}` does not convert into `watchful::Error`",
+    note = "define one, e.g. `#[derive(Debug, thiserror::Error)] #[error(\"..\")] pub struct MyError;`, or return `anyhow::Error`"
+)]
+pub trait ErrorType {}
+
+impl<E: Into<BoxError> + Send + Sync + 'static> ErrorType for E {}
+
 /// Checks at compile time that an error type converts into [`crate::Error`].
-pub const fn assert_error<E: Into<BoxError> + Send + Sync + 'static>() {}
+pub const fn assert_error<E: ErrorType>() {}
 
 /// Detects whether a concrete type is an extractor (autoref specialisation):
 /// `(&&&ExtractProbe::<T>::new()).extractor()` picks [`ViaHead`] when `T: FromRequestHead`,
