@@ -4,27 +4,42 @@ use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
 use syn::{Error, Ident, LitStr};
 
-/// One of the crate's attribute macros, as its entry point knows it before reading arguments.
+/// A kind of component, with what sets apart the attributes that declare it: `R` for a route,
+/// `C` for a constructor. The same enumeration serves before the attribute's arguments are read
+/// ([`Macro`]) and after ([`Declared`]), so that each stage names the kinds the same way.
 #[derive(Clone, Copy)]
-pub(crate) enum Macro {
-    /// `#[get]`, `#[post]`, `#[put]`, `#[patch]` or `#[delete]`: the method is fixed.
-    Method(&'static str),
-    /// `#[route(method = "..", path = "..")]`.
-    Route,
-    /// `#[singleton]`, `#[request_scoped]` or `#[transient]`.
-    Constructor(Lifecycle),
-    /// `#[error_handler]`.
+pub(crate) enum Kind<R, C> {
+    Route(R),
+    Constructor(C),
     ErrorHandler,
-    /// `#[error_observer]`.
     ErrorObserver,
-    /// `#[wrap]`.
     Wrap,
-    /// `#[pre_process]`.
     PreProcess,
-    /// `#[post_process]`.
     PostProcess,
-    /// `#[fallback]`.
     Fallback,
+}
+
+/// An attribute macro as its entry point knows it: for a route, the method that `#[get]`,
+/// `#[post]`, .. fix (`None` for `#[route]`, whose arguments name it); for a constructor, the
+/// lifecycle its attribute declares.
+pub(crate) type Macro = Kind<Option<&'static str>, Lifecycle>;
+
+/// What to generate, once the attribute's arguments are read and checked.
+pub(crate) type Declared = Kind<Route, Constructor>;
+
+/// A route's method and path, as checked.
+pub(crate) struct Route {
+    /// Uppercase ASCII letters, e.g. `GET`.
+    pub(crate) method: String,
+    /// Starts with `/`.
+    pub(crate) path: LitStr,
+}
+
+/// A constructor's lifecycle and flag, as checked.
+pub(crate) struct Constructor {
+    pub(crate) lifecycle: Lifecycle,
+    /// The `clone_if_necessary` flag, as written; only on request-scoped constructors.
+    pub(crate) clone_if_necessary: Option<Ident>,
 }
 
 /// How long a constructed value lives.
@@ -33,27 +48,6 @@ pub(crate) enum Lifecycle {
     Singleton,
     RequestScoped,
     Transient,
-}
-
-/// What to generate, once the attribute's arguments are read and checked.
-pub(crate) enum Kind {
-    Route {
-        /// Uppercase ASCII letters, e.g. `GET`.
-        method: String,
-        /// Starts with `/`.
-        path: LitStr,
-    },
-    Constructor {
-        lifecycle: Lifecycle,
-        /// The `clone_if_necessary` flag, as written.
-        clone_if_necessary: Option<Ident>,
-    },
-    ErrorHandler,
-    ErrorObserver,
-    Wrap,
-    PreProcess,
-    PostProcess,
-    Fallback,
 }
 
 impl Lifecycle {
@@ -71,36 +65,37 @@ impl Macro {
     /// The attribute's name, as written by users.
     pub(crate) fn name(self) -> String {
         match self {
-            Macro::Method(method) => method.to_ascii_lowercase(),
-            Macro::Route => "route".to_owned(),
-            Macro::Constructor(lifecycle) => lifecycle.attribute().to_owned(),
-            Macro::ErrorHandler => "error_handler".to_owned(),
-            Macro::ErrorObserver => "error_observer".to_owned(),
-            Macro::Wrap => "wrap".to_owned(),
-            Macro::PreProcess => "pre_process".to_owned(),
-            Macro::PostProcess => "post_process".to_owned(),
-            Macro::Fallback => "fallback".to_owned(),
+            Kind::Route(Some(method)) => method.to_ascii_lowercase(),
+            Kind::Route(None) => "route".to_owned(),
+            Kind::Constructor(lifecycle) => lifecycle.attribute().to_owned(),
+            Kind::ErrorHandler => "error_handler".to_owned(),
+            Kind::ErrorObserver => "error_observer".to_owned(),
+            Kind::Wrap => "wrap".to_owned(),
+            Kind::PreProcess => "pre_process".to_owned(),
+            Kind::PostProcess => "post_process".to_owned(),
+            Kind::Fallback => "fallback".to_owned(),
         }
     }
 
     /// Reads the attribute's arguments: `args` in `#[name(args)]`.
-    pub(crate) fn parse_args(self, args: TokenStream) -> syn::Result<Kind> {
+    pub(crate) fn parse_args(self, args: TokenStream) -> syn::Result<Declared> {
+        let name = self.name();
         match self {
-            Macro::Method(method) => Ok(Kind::Route {
+            Kind::Route(Some(method)) => Ok(Kind::Route(Route {
                 method: method.to_owned(),
-                path: path_argument(&self.name(), args)?,
-            }),
-            Macro::Route => route_arguments(args),
-            Macro::Constructor(lifecycle) => Ok(Kind::Constructor {
+                path: path_argument(&name, args)?,
+            })),
+            Kind::Route(None) => route_arguments(args).map(Kind::Route),
+            Kind::Constructor(lifecycle) => Ok(Kind::Constructor(Constructor {
                 lifecycle,
                 clone_if_necessary: clone_if_necessary(lifecycle, args)?,
-            }),
-            Macro::ErrorHandler => no_arguments(&self.name(), args).map(|()| Kind::ErrorHandler),
-            Macro::ErrorObserver => no_arguments(&self.name(), args).map(|()| Kind::ErrorObserver),
-            Macro::Wrap => no_arguments(&self.name(), args).map(|()| Kind::Wrap),
-            Macro::PreProcess => no_arguments(&self.name(), args).map(|()| Kind::PreProcess),
-            Macro::PostProcess => no_arguments(&self.name(), args).map(|()| Kind::PostProcess),
-            Macro::Fallback => no_arguments(&self.name(), args).map(|()| Kind::Fallback),
+            })),
+            Kind::ErrorHandler => no_arguments(&name, args).map(|()| Kind::ErrorHandler),
+            Kind::ErrorObserver => no_arguments(&name, args).map(|()| Kind::ErrorObserver),
+            Kind::Wrap => no_arguments(&name, args).map(|()| Kind::Wrap),
+            Kind::PreProcess => no_arguments(&name, args).map(|()| Kind::PreProcess),
+            Kind::PostProcess => no_arguments(&name, args).map(|()| Kind::PostProcess),
+            Kind::Fallback => no_arguments(&name, args).map(|()| Kind::Fallback),
         }
     }
 }
@@ -134,7 +129,7 @@ fn path_argument(name: &str, args: TokenStream) -> syn::Result<LitStr> {
 }
 
 /// `method = "GET", path = "/x"` in `#[route(..)]`, in any order.
-fn route_arguments(args: TokenStream) -> syn::Result<Kind> {
+fn route_arguments(args: TokenStream) -> syn::Result<Route> {
     let mut method = None;
     let mut path = None;
     syn::meta::parser(|meta| {
@@ -170,7 +165,7 @@ fn route_arguments(args: TokenStream) -> syn::Result<Kind> {
         .ok_or_else(|| missing("path"))
         .and_then(|p| check_path(&p).map(|()| p));
     match (method, path) {
-        (Ok(method), Ok(path)) => Ok(Kind::Route { method, path }),
+        (Ok(method), Ok(path)) => Ok(Route { method, path }),
         (Err(mut first), Err(second)) => {
             first.combine(second);
             Err(first)

@@ -7,14 +7,14 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemFn, Type};
+use syn::{GenericArgument, ItemFn, PathArguments, Type};
 
-use crate::args::{Kind, Lifecycle};
+use crate::args::{Constructor, Declared, Kind, Lifecycle, Route};
 use crate::naming;
 use crate::signature::{Component, Output};
 
 /// The constant describing `function`.
-pub(crate) fn emit(function: &ItemFn, kind: &Kind, component: &Component) -> TokenStream {
+pub(crate) fn emit(function: &ItemFn, kind: &Declared, component: &Component) -> TokenStream {
     let shape = Shape::new(function, kind, component);
     let constant = naming::constant_name(&function.sig.ident);
     let vis = &function.vis;
@@ -58,12 +58,16 @@ struct Shape {
     yields: TokenStream,
     /// The function that turns the function's output into what the step yields, if any.
     convert: Option<TokenStream>,
-    /// Checks on the output and error types, run by the adapter.
+    /// The argument `convert` takes before the output: the verdict on whether a constructor's
+    /// value can be shared across threads.
+    verdict: Option<TokenStream>,
+    /// Checks on the output and error types, and the imports they need, at the top of the
+    /// adapter.
     checks: Vec<TokenStream>,
 }
 
 impl Shape {
-    fn new(function: &ItemFn, kind: &Kind, component: &Component) -> Self {
+    fn new(function: &ItemFn, kind: &Declared, component: &Component) -> Self {
         let name = naming::function_name(&function.sig.ident);
         let link = format!("[`{name}`](fn@{name})");
         let ok = ok_type(&component.output);
@@ -74,13 +78,14 @@ impl Shape {
         let error_check =
             |error: &TokenStream| quote!(::watchful::__private::assert_error::<#error>(););
         // `response` or `value` for a plain output; `response_result` or `value_result` for a
-        // `Result`.
-        let convert = |plain: &str| {
+        // `Result`; `value` also names the type of the verdict it takes (`infer`).
+        let convert = |plain: &str, infer: Option<TokenStream>| {
             let (function, types) = match &result_error {
                 Some(error) => (format_ident!("{plain}_result"), quote!(#ok, #error)),
                 None => (format_ident!("{plain}"), quote!(#ok)),
             };
-            Some(quote!(::watchful::__private::#function::<#types>))
+            let infer = infer.map(|infer| quote!(, #infer));
+            Some(quote!(::watchful::__private::#function::<#types #infer>))
         };
         let erased = quote!(::watchful::__private::ErasedError);
         // A step of the request pipeline (route, middleware, fallback): it yields a response
@@ -107,30 +112,30 @@ impl Shape {
                     .map(|declared| quote_spanned!(declared.span()=> __passed,)),
                 error_param: passed.map(|passed| quote!(__passed: #passed)),
                 yields: quote!(::core::result::Result<#ok, #erased>),
-                convert: convert(plain),
+                convert: convert(plain, None),
+                verdict: None,
                 checks: result_error.iter().map(error_check).collect(),
                 error: result_error.clone(),
             }
         };
 
         match kind {
-            Kind::Route { method, path } => pipeline(
+            Kind::Route(Route { method, path }) => pipeline(
                 format!("Route `{method} {}`, served by {link}.", path.value()),
                 quote!(Route),
                 quote!(#method, #path,),
                 None,
                 false,
             ),
-            Kind::Constructor {
+            Kind::Constructor(Constructor {
                 lifecycle,
                 clone_if_necessary,
-            } => {
+            }) => {
                 let (variant, what) = match lifecycle {
                     Lifecycle::Singleton => (quote!(Singleton), "a singleton"),
                     Lifecycle::RequestScoped => (quote!(RequestScoped), "a request-scoped value"),
                     Lifecycle::Transient => (quote!(Transient), "a transient value"),
                 };
-                let injectable = quote!(::watchful::__private::assert_injectable::<#ok>(););
                 // The bound is spanned on the flag, which the error's note then points at.
                 let clone = clone_if_necessary.as_ref().map(|flag| {
                     let bound = quote_spanned!(flag.span()=> ::core::clone::Clone);
@@ -140,6 +145,7 @@ impl Shape {
                     }
                 });
                 let clone_if_necessary = clone_if_necessary.is_some();
+                let (infer, verdict) = thread_safety(&ok, value_span(&component.output));
                 Shape {
                     doc: format!("Builds {what} with {link}."),
                     ty: quote!(Constructor),
@@ -154,8 +160,9 @@ impl Shape {
                         >,
                         #erased,
                     >),
-                    convert: convert("value"),
-                    checks: std::iter::once(injectable)
+                    convert: convert("value", Some(infer)),
+                    verdict: Some(quote!(#verdict,)),
+                    checks: std::iter::once(thread_safety_probe())
                         .chain(result_error.iter().map(error_check))
                         .chain(clone)
                         .collect(),
@@ -180,6 +187,7 @@ impl Shape {
                     convert: Some(quote!(
                         <#ok as ::watchful::__private::IntoResponse>::into_response
                     )),
+                    verdict: None,
                     checks: handled.iter().map(error_check).collect(),
                     error: handled,
                 }
@@ -197,6 +205,7 @@ impl Shape {
                     .map(|observed| quote_spanned!(observed.span()=> __error,)),
                 yields: quote!(()),
                 convert: None,
+                verdict: None,
                 checks: Vec::new(),
             },
             Kind::Wrap => pipeline(
@@ -240,6 +249,35 @@ fn ok_type(output: &Output) -> TokenStream {
     }
 }
 
+/// Where the value in a function's output starts: `T` in `T` and in `Result<T, E>` when written
+/// so, else the return type.
+fn value_span(output: &Output) -> Span {
+    let ty = match output {
+        Output::Unit => return Span::call_site(),
+        Output::Value(ty) => ty,
+        Output::Result(ty) => match ty {
+            Type::Path(path) => match path.path.segments.last().map(|last| &last.arguments) {
+                Some(PathArguments::AngleBracketed(args)) => match args.args.first() {
+                    Some(GenericArgument::Type(ok)) => ok,
+                    _ => ty,
+                },
+                _ => ty,
+            },
+            _ => ty,
+        },
+    };
+    first_span(ty)
+}
+
+/// The span of the first token of `tokens`.
+fn first_span(tokens: &impl ToTokens) -> Span {
+    tokens
+        .to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |token| token.span())
+}
+
 /// `<Ty as IsResult>::Ok` or `::Err`, spanned across `ty` so that an error about it underlines
 /// the whole return type: on stable Rust a span cannot be joined, but rustc underlines from the
 /// start of generated code to its end.
@@ -251,6 +289,24 @@ fn result_part(ty: &Type, part: &str) -> TokenStream {
     let open = quote_spanned!(first=> <);
     let close = quote_spanned!(last=> as ::watchful::__private::IsResult>::#part);
     quote!(#open #ty #close)
+}
+
+/// The verdict on whether `ty` can be injected, `(&&InjectProbe::<ty>::new()).verdict()`, and
+/// the `_` that stands for the verdict's type in the turbofish of the function that takes it.
+/// rustc reports a verdict that is not `Injectable` at that `_`, so it carries `span`, the
+/// start of the user's type.
+fn thread_safety(ty: &TokenStream, span: Span) -> (TokenStream, TokenStream) {
+    (
+        quote_spanned!(span=> _),
+        quote!((&&::watchful::__private::InjectProbe::<#ty>::new()).verdict()),
+    )
+}
+
+/// Brings into scope the methods that [`thread_safety`]'s verdict calls.
+fn thread_safety_probe() -> TokenStream {
+    quote!(
+        use ::watchful::__private::{ViaNotThreadSafe as _, ViaThreadSafe as _};
+    )
 }
 
 /// `ComponentMeta::new(name, file, line, signature)`.
@@ -266,18 +322,22 @@ fn meta(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream 
             use ::watchful::__private::{ViaClone as _, ViaNoClone as _};
         )
     });
-    let extractor_detection = (!component.inputs.is_empty()).then(|| {
+    let probes = (!component.inputs.is_empty()).then(|| {
+        let thread_safety_probe = thread_safety_probe();
         quote!(
             use ::watchful::__private::{ViaBody as _, ViaHead as _, ViaNone as _};
+            #thread_safety_probe
         )
     });
     let inputs = component.inputs.iter().map(|input| {
         let ty = input.ty;
+        let (infer, verdict) = thread_safety(&quote!(#ty), first_span(ty));
         let input = if input.by_ref {
-            quote!(::watchful::__private::Input::by_ref::<#ty>())
+            quote!(::watchful::__private::input_by_ref::<#ty, #infer>(#verdict))
         } else {
             quote! {
-                ::watchful::__private::Input::by_value::<#ty>(
+                ::watchful::__private::input_by_value::<#ty, #infer>(
+                    #verdict,
                     (&&::watchful::__private::CloneProbe::<#ty>::new()).cloner(),
                 )
             }
@@ -287,10 +347,6 @@ fn meta(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream 
                 (&&&::watchful::__private::ExtractProbe::<#ty>::new()).extractor(),
             )
         }
-    });
-    let checks = component.inputs.iter().map(|input| {
-        let ty = input.ty;
-        quote!(::watchful::__private::assert_injectable::<#ty>();)
     });
     let type_meta = |ty: &Option<TokenStream>| match ty {
         Some(ty) => quote!(
@@ -307,9 +363,8 @@ fn meta(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream 
             #location,
             {
                 fn __signature() -> ::watchful::__private::Signature {
-                    #(#checks)*
                     #clone_detection
-                    #extractor_detection
+                    #probes
                     ::watchful::__private::Signature {
                         inputs: ::std::vec![#(#inputs),*],
                         output: #output,
@@ -356,8 +411,9 @@ fn call(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream 
 
     let error_arg = &shape.error_arg;
     let invocation = quote!(#ident(#error_arg #(#names),*));
+    let verdict = &shape.verdict;
     let convert = |output: TokenStream| match &shape.convert {
-        Some(convert) => quote!(#convert(#output)),
+        Some(convert) => quote!(#convert(#verdict #output)),
         None => output,
     };
     let step = match &function.sig.asyncness {

@@ -19,7 +19,7 @@ use proc_macro::TokenStream;
 use quote::quote;
 use syn::ItemFn;
 
-use args::{Lifecycle, Macro};
+use args::{Kind, Lifecycle, Macro};
 
 /// Declares a route for `GET` requests on a path: `#[get("/users/{id}")]`.
 ///
@@ -47,7 +47,7 @@ use args::{Lifecycle, Macro};
 /// ```
 #[proc_macro_attribute]
 pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Method("GET"), args, item)
+    expand(Kind::Route(Some("GET")), args, item)
 }
 
 /// Declares a route for `POST` requests on a path: `#[post("/users")]`.
@@ -55,7 +55,7 @@ pub fn get(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See [`macro@get`] for what the function may take and return.
 #[proc_macro_attribute]
 pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Method("POST"), args, item)
+    expand(Kind::Route(Some("POST")), args, item)
 }
 
 /// Declares a route for `PUT` requests on a path: `#[put("/users/{id}")]`.
@@ -63,7 +63,7 @@ pub fn post(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See [`macro@get`] for what the function may take and return.
 #[proc_macro_attribute]
 pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Method("PUT"), args, item)
+    expand(Kind::Route(Some("PUT")), args, item)
 }
 
 /// Declares a route for `PATCH` requests on a path: `#[patch("/users/{id}")]`.
@@ -71,7 +71,7 @@ pub fn put(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See [`macro@get`] for what the function may take and return.
 #[proc_macro_attribute]
 pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Method("PATCH"), args, item)
+    expand(Kind::Route(Some("PATCH")), args, item)
 }
 
 /// Declares a route for `DELETE` requests on a path: `#[delete("/users/{id}")]`.
@@ -79,7 +79,7 @@ pub fn patch(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See [`macro@get`] for what the function may take and return.
 #[proc_macro_attribute]
 pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Method("DELETE"), args, item)
+    expand(Kind::Route(Some("DELETE")), args, item)
 }
 
 /// Declares a route for any method, written in uppercase:
@@ -88,7 +88,7 @@ pub fn delete(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See [`macro@get`] for what the function may take and return.
 #[proc_macro_attribute]
 pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Route, args, item)
+    expand(Kind::Route(None), args, item)
 }
 
 /// Declares a constructor whose value is built once, when the blueprint is built, and shared
@@ -118,7 +118,7 @@ pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn singleton(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Constructor(Lifecycle::Singleton), args, item)
+    expand(Kind::Constructor(Lifecycle::Singleton), args, item)
 }
 
 /// Declares a constructor whose value is built at most once per request, when a route needs
@@ -130,7 +130,7 @@ pub fn singleton(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See [`macro@singleton`] for what the function may take and return.
 #[proc_macro_attribute]
 pub fn request_scoped(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Constructor(Lifecycle::RequestScoped), args, item)
+    expand(Kind::Constructor(Lifecycle::RequestScoped), args, item)
 }
 
 /// Declares a constructor whose value is built anew every time an input needs it.
@@ -138,7 +138,7 @@ pub fn request_scoped(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See [`macro@singleton`] for what the function may take and return.
 #[proc_macro_attribute]
 pub fn transient(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Constructor(Lifecycle::Transient), args, item)
+    expand(Kind::Constructor(Lifecycle::Transient), args, item)
 }
 
 /// Declares an error handler: it turns errors of one type into a response.
@@ -162,7 +162,7 @@ pub fn transient(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn error_handler(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::ErrorHandler, args, item)
+    expand(Kind::ErrorHandler, args, item)
 }
 
 /// Declares an error observer: it sees every error once its response exists, e.g. to log it.
@@ -183,7 +183,7 @@ pub fn error_handler(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn error_observer(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::ErrorObserver, args, item)
+    expand(Kind::ErrorObserver, args, item)
 }
 
 /// Declares a wrapping middleware: it receives the rest of the pipeline as `Next` and returns
@@ -212,7 +212,7 @@ pub fn error_observer(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn wrap(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Wrap, args, item)
+    expand(Kind::Wrap, args, item)
 }
 
 /// Declares a pre-processing middleware: it runs before the handler and returns
@@ -243,7 +243,7 @@ pub fn wrap(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn pre_process(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::PreProcess, args, item)
+    expand(Kind::PreProcess, args, item)
 }
 
 /// Declares a post-processing middleware: it takes the response by value and returns one. It
@@ -270,7 +270,7 @@ pub fn pre_process(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn post_process(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::PostProcess, args, item)
+    expand(Kind::PostProcess, args, item)
 }
 
 /// Declares a fallback: the handler for requests that match no route of its blueprint.
@@ -296,7 +296,7 @@ pub fn post_process(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn fallback(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Macro::Fallback, args, item)
+    expand(Kind::Fallback, args, item)
 }
 
 /// The function, unchanged, followed by its constant, or by every error found in the

@@ -4,7 +4,7 @@ use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{Error, FnArg, ReturnType, Signature, Type, TypeImplTrait};
 
-use crate::args::Macro;
+use crate::args::{Kind, Macro};
 
 /// A function the framework can call, as the generated code sees it.
 pub(crate) struct Component<'f> {
@@ -42,14 +42,10 @@ pub(crate) fn read(sig: &Signature, kind: Macro) -> syn::Result<Component<'_>> {
 
     let mut params = sig.inputs.iter();
     let leading_input = match kind {
-        Macro::ErrorHandler | Macro::ErrorObserver | Macro::Wrap | Macro::PostProcess => {
+        Kind::ErrorHandler | Kind::ErrorObserver | Kind::Wrap | Kind::PostProcess => {
             read_leading_input(sig, params.next(), kind, &mut errors)
         }
-        Macro::Method(_)
-        | Macro::Route
-        | Macro::Constructor(_)
-        | Macro::PreProcess
-        | Macro::Fallback => None,
+        Kind::Route(_) | Kind::Constructor(_) | Kind::PreProcess | Kind::Fallback => None,
     };
     let inputs = params
         .filter_map(|param| read_input(param, &mut errors))
@@ -110,17 +106,17 @@ fn read_leading_input<'f>(
     errors: &mut Vec<Error>,
 ) -> Option<&'f Type> {
     let (message, by_ref) = match kind {
-        Macro::ErrorObserver => (
+        Kind::ErrorObserver => (
             "the first input of an error observer must be a reference to the error it observes: \
              write `error: &watchful::Error`",
             true,
         ),
-        Macro::Wrap => (
+        Kind::Wrap => (
             "the first input of a wrapping middleware is the rest of the pipeline, by value: \
              write `next: Next` (`watchful::middleware::Next`)",
             false,
         ),
-        Macro::PostProcess => (
+        Kind::PostProcess => (
             "the first input of a post-processing middleware is the response, by value: write \
              `response: Response` (`watchful::Response`)",
             false,
@@ -200,42 +196,41 @@ fn read_output<'f>(sig: &'f Signature, kind: Macro, errors: &mut Vec<Error>) -> 
         ReturnType::Type(_, ty) => (classify(ty), ty, find_impl_trait(ty)),
     };
     let problem: Option<(&dyn ToTokens, _)> = match (kind, &output) {
-        (Macro::Constructor(_), Output::Unit) => Some((
+        (Kind::Constructor(_), Output::Unit) => Some((
             returned,
             "a constructor must return the value it builds, e.g. `-> MyType` or \
              `-> Result<MyType, MyError>`",
         )),
-        (Macro::ErrorHandler, Output::Result(_)) => Some((
+        (Kind::ErrorHandler, Output::Result(_)) => Some((
             returned,
             "error handlers cannot fail: return a response, e.g. `-> Response`",
         )),
-        (Macro::ErrorHandler, Output::Unit) => Some((
+        (Kind::ErrorHandler, Output::Unit) => Some((
             returned,
             "an error handler must return a response, e.g. `-> Response`",
         )),
-        (Macro::ErrorObserver, Output::Value(_) | Output::Result(_)) => Some((
+        (Kind::ErrorObserver, Output::Value(_) | Output::Result(_)) => Some((
             returned,
             "error observers cannot fail or return a value: remove the return type",
         )),
-        (Macro::Wrap | Macro::PostProcess, Output::Unit) => Some((
+        (Kind::Wrap | Kind::PostProcess, Output::Unit) => Some((
             returned,
             "a middleware must return the response, e.g. `-> Response`, or \
              `-> Result<Response, MyError>`",
         )),
-        (Macro::PreProcess, Output::Unit) => Some((
+        (Kind::PreProcess, Output::Unit) => Some((
             returned,
             "a pre-processing middleware returns `Processing` (`Continue` or \
              `EarlyReturn(response)`), or `Result<Processing, MyError>`",
         )),
         (
-            Macro::Method(_)
-            | Macro::Route
-            | Macro::Constructor(_)
-            | Macro::ErrorHandler
-            | Macro::Wrap
-            | Macro::PreProcess
-            | Macro::PostProcess
-            | Macro::Fallback,
+            Kind::Route(_)
+            | Kind::Constructor(_)
+            | Kind::ErrorHandler
+            | Kind::Wrap
+            | Kind::PreProcess
+            | Kind::PostProcess
+            | Kind::Fallback,
             _,
         ) => impl_trait.map(|impl_trait| -> (&dyn ToTokens, _) {
             (
@@ -244,7 +239,7 @@ fn read_output<'f>(sig: &'f Signature, kind: Macro, errors: &mut Vec<Error>) -> 
                      type; write the type instead",
             )
         }),
-        (Macro::ErrorObserver, Output::Unit) => None,
+        (Kind::ErrorObserver, Output::Unit) => None,
     };
     if let Some((culprit, message)) = problem {
         errors.push(Error::new_spanned(culprit, message));

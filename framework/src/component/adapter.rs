@@ -123,11 +123,6 @@ where
     output.map(Into::into).map_err(ErasedError::new)
 }
 
-/// A constructor's output when it cannot fail.
-pub fn value<T: Send + Sync + 'static>(output: T) -> Result<Slot, ErasedError> {
-    Ok(Box::new(output))
-}
-
 /// A constructor's output when it returns a `Result`.
 pub fn value_result<T, E>(output: Result<T, E>) -> Result<Slot, ErasedError>
 where

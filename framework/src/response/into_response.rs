@@ -11,9 +11,11 @@ use super::failure::has_failure;
 
 /// Converts a value into a [`Response`].
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a response type",
-    label = "this is returned by a handler or an error handler",
-    note = "return a `Response`, `StatusCode`, `String`, `&'static str`, `Vec<u8>`, `Bytes`, or `(StatusCode, T)`; a handler that can fail returns `Result<R, E>`, spelled with a type named `Result`"
+    message = "`{Self}` is not a response: handlers, error handlers, middleware and fallbacks return a type that implements `IntoResponse`",
+    label = "`{Self}` does not convert into a response",
+    note = "to send data as JSON, return `Json<{Self}>` (`watchful::response::Json`; the data must implement `serde::Serialize`) and wrap the value: `Json(value)`",
+    note = "these convert: `Response`, `StatusCode`, `String`, `&'static str`, `Vec<u8>`, `Bytes`, `Json<T>`, `Html<T>`, `Text<T>`, `Redirect`, `NoContent`, `()`, and `(StatusCode, T)`; headers and cookies go before the body, e.g. `(StatusCode, HeaderMap, T)`",
+    note = "a component that can fail returns `Result<R, E>` (a type named `Result`) where `R` converts into a response"
 )]
 pub trait IntoResponse {
     /// Makes the response.

@@ -1,0 +1,36 @@
+//! Every mistake in the arguments of `#[get]`, .. and `#[route]`.
+
+#[watchful::get]
+pub fn no_path() {}
+
+#[watchful::get(users)]
+pub fn path_not_a_string() {}
+
+#[watchful::get("/users", "/people")]
+pub fn two_paths() {}
+
+#[watchful::post("users")]
+pub fn path_without_slash() {}
+
+#[watchful::route(path = "/users")]
+pub fn no_method() {}
+
+#[watchful::route]
+pub fn no_method_nor_path() {}
+
+#[watchful::route(method = "get", path = "/users")]
+pub fn lowercase_method() {}
+
+#[watchful::route(method = "GET /users", path = "/users")]
+pub fn method_not_letters() {}
+
+#[watchful::route(method = "GET", path = "users")]
+pub fn route_path_without_slash() {}
+
+#[watchful::route(method = "GET", path = "/users", name = "users")]
+pub fn unknown_key() {}
+
+#[watchful::route(method = "GET", method = "HEAD", path = "/users")]
+pub fn method_twice() {}
+
+fn main() {}
