@@ -1,9 +1,7 @@
-//! What the attribute macros emit: one constant per annotated function, describing it.
+//! What the attribute macros emit: one constant per annotated function, describing it; and how
+//! components receive their inputs (dependency injection).
 //!
-//! `#[get("/users/{id}")] fn get_user(..)` emits `const GET_USER: Route`; you pass that constant
-//! to a [`Blueprint`](crate::Blueprint). The description holds the function's name, where it is
-//! defined, its inputs and output, and an adapter that calls it with inputs borrowed from the
-//! request's scope.
+#![doc = include_str!("docs/components.md")]
 
 use std::any::{Any, TypeId};
 use std::fmt;

@@ -2,6 +2,8 @@
 //!
 //! Registering does nothing but record; [`Blueprint::build`] validates the whole graph at once,
 //! the way a compiler would, builds the singletons and precomputes a plan per route.
+//!
+#![doc = include_str!("../docs/blueprint.md")]
 
 mod build;
 mod graph;
