@@ -803,7 +803,7 @@ impl Blueprint {
     /// bp.route(READ);
     /// bp.deny_error_fallback();
     /// // `read` can fail with `std::io::Error`, which has no error handler, ...
-    /// assert!(bp.build().await.is_err());
+    /// assert_eq!(bp.build().await.unwrap_err().problems().len(), 1);
     /// # }
     /// ```
     pub fn deny_error_fallback(&mut self) {
