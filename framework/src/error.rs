@@ -1,4 +1,7 @@
-//! [`Error`], the type every observer sees, and the conversions into it.
+//! [`Error`], the type every observer sees, the framework's own errors, and how an error
+//! becomes a response and reaches the observers.
+//!
+#![doc = include_str!("docs/error_handling.md")]
 
 use std::any::Any;
 use std::error::Error as StdError;

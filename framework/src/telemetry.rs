@@ -1,19 +1,7 @@
-//! The telemetry contract: the `HTTP request` root span and the ready-made error observer.
+//! The telemetry contract: the `HTTP request` root span, the ready-made error observer
+//! [`LOG_ERROR`], and the request id.
 //!
-//! Every request runs inside a root span named `HTTP request` (INFO level) whose fields follow
-//! OpenTelemetry's HTTP server conventions: `http.request.method`, `http.route`, `url.path`,
-//! `url.query`, `network.protocol.version`, `user_agent.original`, `client.address`,
-//! `request_id`, `http.response.status_code`, `otel.name`, `otel.kind`, `otel.status_code`
-//! (`ERROR` for a 5xx), and, once an error produced the response, `error.msg`,
-//! `error.details`, `error.source_chain`, `error.type` and `error.count` (how many errors the
-//! request saw). The framework records those error fields itself, whether or not an observer
-//! is registered: when a request sees several errors, they describe the one whose response
-//! was sent (a middleware that replaces that response with a new one leaves only
-//! `error.count`). `http.server.request.duration` is declared and left for a timing middleware
-//! to record (in seconds).
-//!
-//! [`LOG_ERROR`] emits one ERROR event per error with `error.msg` (Display), `error.details`
-//! (Debug), `error.source_chain` and `error.type`.
+#![doc = include_str!("docs/telemetry.md")]
 
 use std::fmt::Write as _;
 

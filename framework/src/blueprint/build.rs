@@ -42,8 +42,40 @@ impl Blueprint {
     ///
     /// Every problem is reported at once in [`BuildError::Invalid`], each naming the
     /// components involved as `module::path::function`, where they are defined and where they
-    /// were registered. Warnings (see [`App::warnings`]) do not stop the build. To run these
-    /// checks without building the singletons, see [`check`](Blueprint::check).
+    /// were registered; [the module docs](crate::blueprint#what-build-checks) list the checks.
+    /// Warnings (see [`App::warnings`]) do not stop the build; [`check`](Blueprint::check) runs
+    /// the same checks without building anything. When every check passes, the
+    /// singleton constructors run, each after those it depends on; the first that fails
+    /// stops the build with [`BuildError::Singleton`]. Call it in a test to get these checks
+    /// in CI.
+    ///
+    /// ```
+    /// use watchful::{Blueprint, BuildError, get, singleton};
+    ///
+    /// pub struct Pool;
+    ///
+    /// #[singleton]
+    /// pub fn pool() -> Result<Pool, std::io::Error> {
+    ///     Err(std::io::Error::other("the database is unreachable"))
+    /// }
+    ///
+    /// #[get("/")]
+    /// pub fn home(_pool: &Pool) -> &'static str {
+    ///     "home"
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let mut bp = Blueprint::new();
+    /// bp.route(HOME);
+    /// assert!(matches!(bp.build().await, Err(BuildError::Invalid { .. }))); // `Pool`: no constructor
+    ///
+    /// let mut bp = Blueprint::new();
+    /// bp.constructor(POOL);
+    /// bp.route(HOME);
+    /// assert!(matches!(bp.build().await, Err(BuildError::Singleton { .. })));
+    /// # }
+    /// ```
     pub async fn build(self) -> Result<App, BuildError> {
         let Validated {
             graph,

@@ -4,6 +4,8 @@
 //! to a [`Blueprint`](crate::Blueprint). The description holds the function's name, where it is
 //! defined, its inputs and output, and an adapter that calls it with inputs borrowed from the
 //! request's scope. One file per kind of component.
+//!
+#![doc = include_str!("../docs/components.md")]
 
 /// A component that is its description and its adapter, nothing more.
 macro_rules! plain_component {
