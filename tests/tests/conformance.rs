@@ -429,9 +429,23 @@ async fn the_blueprint_can_handle_framework_errors_itself() {
     assert_eq!(response.text(), "gave up after 1.5s");
 }
 
-#[test]
-fn the_test_client_can_be_shared_across_tasks() {
-    fn shareable<T: Clone + Send + Sync + 'static>() {}
-    shareable::<TestClient>();
-    shareable::<watchful::App>();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_client_can_be_shared_across_tasks() {
+    let mut bp = Blueprint::new();
+    bp.route(GET_FILE);
+    let client = client(bp).await;
+
+    // Each task owns a clone; every request is served with its own path parameter.
+    let tasks: Vec<_> = (0..16)
+        .map(|n| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let response = client.get(&format!("/files/f{n}")).send().await;
+                response.text().to_owned()
+            })
+        })
+        .collect();
+    for (n, task) in tasks.into_iter().enumerate() {
+        assert_eq!(task.await.expect("the task ran"), format!("f{n}"));
+    }
 }
