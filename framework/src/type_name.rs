@@ -16,6 +16,7 @@ const PRIVATE_MODULES: &[(&str, &str)] = &[
     ("watchful::blueprint::report::", "watchful::blueprint::"),
     // `Next` and `Processing`, the only public items of the adapters' module.
     ("watchful::component::adapter::", "watchful::middleware::"),
+    ("watchful::component::any::", "watchful::component::"),
     (
         "watchful::component::constructor::",
         "watchful::component::",

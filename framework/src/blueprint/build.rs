@@ -6,12 +6,13 @@ use std::collections::HashSet;
 
 use http::Method;
 
-use super::graph::{Graph, Kind, Provider, SingletonSource};
+use super::graph::{Graph, Provider, SingletonSource};
 use super::planner::plan_route;
 use super::report::{BuildProblem, InvolvedComponent, ProblemKind, not_clone};
 use super::route_conflict::route_conflict;
 use super::{Blueprint, BuildError, BuildWarning};
 use crate::app::App;
+use crate::component::AnyComponent;
 use crate::di::{Args, Slot};
 use crate::pipeline::Runtime;
 use crate::plan::{Access, InputPlan, RoutePlan, Source};
@@ -99,7 +100,7 @@ impl Blueprint {
             .map(|value| value.unwrap_or_else(|| Box::new(())))
             .collect();
         for (node, index, inputs) in singleton_plans {
-            let Kind::Constructor(constructor) = &graph.nodes[node].kind else {
+            let AnyComponent::Constructor(constructor) = &graph.nodes[node].kind else {
                 continue;
             };
             let args = Args::for_singleton(&singletons, &inputs);
@@ -228,7 +229,7 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<BuildProbl
     // Each path once, with its methods.
     let mut paths: Vec<(String, Vec<MethodRoute>)> = Vec::new();
     for &node in &graph.routes {
-        let Kind::Route(route) = &graph.nodes[node].kind else {
+        let AnyComponent::Route(route) = &graph.nodes[node].kind else {
             continue;
         };
         let Ok(method) = Method::from_bytes(route.method.as_bytes()) else {

@@ -14,11 +14,9 @@ use std::time::Duration;
 use super::report::{
     BuildProblem, BuildWarning, InvolvedComponent, InvolvedKind, ProblemKind, WarningKind,
 };
-use super::{Blueprint, Middleware, Registered};
-use crate::component::{
-    ComponentMeta, Constructor, ErrorHandler, ErrorObserver, Lifecycle, Route, Signature, TypeMeta,
-};
-use crate::component::{DEFAULT_FALLBACK, Fallback, RouteCheck};
+use super::{Blueprint, Registered};
+use crate::component::{AnyComponent, DEFAULT_FALLBACK, RouteCheck};
+use crate::component::{ComponentMeta, Constructor, ErrorHandler, Lifecycle, Signature, TypeMeta};
 use crate::di::Primitive;
 use crate::extract::BodySizeLimit;
 
@@ -27,7 +25,7 @@ pub(super) struct Node {
     pub(super) meta: ComponentMeta,
     pub(super) at: &'static Location<'static>,
     pub(super) sig: Signature,
-    pub(super) kind: Kind,
+    pub(super) kind: AnyComponent,
     /// The error handler attached to this component (a node index).
     pub(super) handler_override: Option<usize>,
     /// The blueprint it was registered in (an index into the graph's scopes).
@@ -41,15 +39,6 @@ pub(super) struct Node {
     pub(super) check_route: Option<RouteCheck>,
 }
 
-pub(super) enum Kind {
-    Route(Route),
-    Constructor(Constructor),
-    ErrorHandler(ErrorHandler),
-    Observer(ErrorObserver),
-    Middleware(Middleware),
-    Fallback(Fallback),
-}
-
 impl Node {
     /// The node as problems and warnings name it.
     pub(super) fn describe(&self) -> InvolvedComponent {
@@ -61,7 +50,7 @@ impl Node {
 
     pub(super) fn constructor(&self) -> Option<&Constructor> {
         match &self.kind {
-            Kind::Constructor(constructor) => Some(constructor),
+            AnyComponent::Constructor(constructor) => Some(constructor),
             _ => None,
         }
     }
@@ -142,7 +131,7 @@ impl Graph {
         };
         graph.collect(bp, None, String::new(), problems);
         let default = DEFAULT_FALLBACK;
-        graph.default_fallback = graph.push_builtin(default.meta, Kind::Fallback(default));
+        graph.default_fallback = graph.push_builtin(default.meta, AnyComponent::Fallback(default));
         graph.register_extractors();
         graph.check_inputs(problems);
         graph.check_cycles(problems);
@@ -193,7 +182,7 @@ impl Graph {
         });
 
         for registered in &bp.routes {
-            let node = self.add(registered, scope, |r| (r.meta, Kind::Route(*r)));
+            let node = self.add(registered, scope, |r| (r.meta, AnyComponent::Route(*r)));
             self.nodes[node].body_size_limit = registered.body_size_limit;
             self.routes.push(node);
         }
@@ -210,30 +199,29 @@ impl Graph {
         }
         self.prebuilt_count += bp.prebuilt.len();
         for registered in &bp.constructors {
-            let node = self.add(registered, scope, |c| (c.meta, Kind::Constructor(*c)));
+            let node = self.add(registered, scope, |c| {
+                (c.meta, AnyComponent::Constructor(*c))
+            });
             self.register_constructor(node, problems);
         }
         for registered in &bp.error_handlers {
-            let node = self.add(registered, scope, |h| (h.meta, Kind::ErrorHandler(*h)));
+            let node = self.add(registered, scope, |h| {
+                (h.meta, AnyComponent::ErrorHandler(*h))
+            });
             self.register_handler(node, problems);
         }
         for registered in &bp.observers {
-            let node = self.add(registered, scope, |o| (o.meta, Kind::Observer(*o)));
+            let node = self.add(registered, scope, |o| {
+                (o.meta, AnyComponent::ErrorObserver(*o))
+            });
             self.scopes[scope].observers.push(node);
         }
         for registered in &bp.middleware {
-            let node = self.add(registered, scope, |m| {
-                let meta = match m {
-                    Middleware::Wrap(w) => w.meta,
-                    Middleware::Pre(p) => p.meta,
-                    Middleware::Post(p) => p.meta,
-                };
-                (meta, Kind::Middleware(*m))
-            });
+            let node = self.add(registered, scope, |m| (m.meta(), *m));
             self.scopes[scope].middleware.push(node);
         }
         for registered in &bp.fallbacks {
-            let node = self.add(registered, scope, |f| (f.meta, Kind::Fallback(*f)));
+            let node = self.add(registered, scope, |f| (f.meta, AnyComponent::Fallback(*f)));
             match self.scopes[scope].fallback {
                 Some(first) => {
                     let (first, second) =
@@ -283,13 +271,13 @@ impl Graph {
         &mut self,
         registered: &Registered<C>,
         scope: usize,
-        split: impl Fn(&C) -> (ComponentMeta, Kind),
+        split: impl Fn(&C) -> (ComponentMeta, AnyComponent),
     ) -> usize {
         let handler_override = registered.error_handler.as_ref().map(|handler| {
             self.push(
                 handler.component.meta,
                 handler.at,
-                Kind::ErrorHandler(handler.component),
+                AnyComponent::ErrorHandler(handler.component),
                 scope,
             )
         });
@@ -303,7 +291,7 @@ impl Graph {
         &mut self,
         meta: ComponentMeta,
         at: &'static Location<'static>,
-        kind: Kind,
+        kind: AnyComponent,
         scope: usize,
     ) -> usize {
         self.nodes.push(Node {
@@ -321,7 +309,7 @@ impl Graph {
     }
 
     /// Adds a component of watchful's own to the root blueprint.
-    fn push_builtin(&mut self, meta: ComponentMeta, kind: Kind) -> usize {
+    fn push_builtin(&mut self, meta: ComponentMeta, kind: AnyComponent) -> usize {
         let node = self.push(meta, Location::caller(), kind, 0);
         self.nodes[node].builtin = true;
         node
@@ -347,14 +335,16 @@ impl Graph {
                     extractor.meta,
                     extractor.construct,
                 );
-                let built = self.push_builtin(constructor.meta, Kind::Constructor(constructor));
+                let built =
+                    self.push_builtin(constructor.meta, AnyComponent::Constructor(constructor));
                 self.nodes[built].check_route = Some(extractor.check_route);
                 self.scopes[0]
                     .providers
                     .insert(input.ty.id, Provider::Constructor(built));
                 if let Some((meta, call)) = extractor.rejection_handler {
                     let handler = ErrorHandler::new(meta, call);
-                    let handler = self.push_builtin(handler.meta, Kind::ErrorHandler(handler));
+                    let handler =
+                        self.push_builtin(handler.meta, AnyComponent::ErrorHandler(handler));
                     if let Some(error) = self.nodes[handler].sig.error {
                         self.default_handlers.insert(error.id, handler);
                     }
@@ -635,8 +625,12 @@ impl Graph {
     fn check_fallible_dependencies(&self, problems: &mut Vec<BuildProblem>) {
         for (index, node) in self.nodes.iter().enumerate() {
             let (what, kind) = match node.kind {
-                Kind::Observer(_) => ("error observer", ProblemKind::FallibleObserverInput),
-                Kind::ErrorHandler(_) => ("error handler", ProblemKind::FallibleErrorHandlerInput),
+                AnyComponent::ErrorObserver(_) => {
+                    ("error observer", ProblemKind::FallibleObserverInput)
+                }
+                AnyComponent::ErrorHandler(_) => {
+                    ("error handler", ProblemKind::FallibleErrorHandlerInput)
+                }
                 _ => continue,
             };
             if let Some(path) = self.fallible_path(index, &mut Vec::new()) {
@@ -696,7 +690,7 @@ impl Graph {
             let Some(error) = node
                 .sig
                 .error
-                .filter(|_| matches!(node.kind, Kind::ErrorHandler(_)))
+                .filter(|_| matches!(node.kind, AnyComponent::ErrorHandler(_)))
             else {
                 continue;
             };

@@ -21,8 +21,8 @@ pub use report::{
 };
 
 use crate::component::{
-    Constructor, ErrorHandler, ErrorObserver, Fallback, PostProcess, PreProcess, Route, TypeMeta,
-    Wrap,
+    AnyComponent, Constructor, ErrorHandler, ErrorObserver, Fallback, PostProcess, PreProcess,
+    Registrable, Route, TypeMeta, Wrap,
 };
 use crate::extract::BodySizeLimit;
 
@@ -52,7 +52,8 @@ pub struct Blueprint {
     pub(crate) prebuilt: Vec<Prebuilt>,
     pub(crate) error_handlers: Vec<Registered<ErrorHandler>>,
     pub(crate) observers: Vec<Registered<ErrorObserver>>,
-    pub(crate) middleware: Vec<Registered<Middleware>>,
+    /// The middleware of every kind, in registration order.
+    pub(crate) middleware: Vec<Registered<AnyComponent>>,
     pub(crate) fallbacks: Vec<Registered<Fallback>>,
     pub(crate) nested: Vec<Nested>,
     pub(crate) deny_error_fallback: bool,
@@ -60,14 +61,6 @@ pub struct Blueprint {
     pub(crate) request_timeout: Option<Option<Duration>>,
     /// `None` inherits the parent's (the root's default is 2 MiB).
     pub(crate) body_size_limit: Option<BodySizeLimit>,
-}
-
-/// A middleware of any kind, in registration order.
-#[derive(Clone, Copy)]
-pub(crate) enum Middleware {
-    Wrap(Wrap),
-    Pre(PreProcess),
-    Post(PostProcess),
 }
 
 /// A blueprint nested in another, with the prefix of its routes.
@@ -152,8 +145,9 @@ impl<'a> Registration<'a> {
     /// bp.constructor(SESSION).error_handler(EXPIRED);
     /// ```
     #[track_caller]
-    pub fn error_handler(self, handler: ErrorHandler) {
-        *self.error_handler = Some(Box::new(Registered::new(handler)));
+    pub fn error_handler(self, handler: impl Registrable<ErrorHandler>) -> Self {
+        *self.error_handler = Some(Box::new(Registered::new(handler.component())));
+        self
     }
 }
 
@@ -172,8 +166,8 @@ impl RouteRegistration<'_> {
     /// and middleware are not affected: attach handlers to them where they are registered.
     /// See [`Blueprint::route`] for an example.
     #[track_caller]
-    pub fn error_handler(self, handler: ErrorHandler) -> Self {
-        self.route.error_handler = Some(Box::new(Registered::new(handler)));
+    pub fn error_handler(self, handler: impl Registrable<ErrorHandler>) -> Self {
+        self.route.error_handler = Some(Box::new(Registered::new(handler.component())));
         self
     }
 
@@ -266,8 +260,8 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn route(&mut self, route: Route) -> RouteRegistration<'_> {
-        self.routes.push(Registered::new(route));
+    pub fn route(&mut self, route: impl Registrable<Route>) -> RouteRegistration<'_> {
+        self.routes.push(Registered::new(route.component()));
         RouteRegistration {
             route: self.routes.last_mut().expect("just pushed"),
         }
@@ -331,8 +325,8 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn constructor(&mut self, constructor: Constructor) -> Registration<'_> {
-        Registration::push(&mut self.constructors, constructor)
+    pub fn constructor(&mut self, constructor: impl Registrable<Constructor>) -> Registration<'_> {
+        Registration::push(&mut self.constructors, constructor.component())
     }
 
     /// Registers a value built outside the application (configuration, a client, ...). It is
@@ -421,8 +415,9 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn error_handler(&mut self, handler: ErrorHandler) {
-        self.error_handlers.push(Registered::new(handler));
+    pub fn error_handler(&mut self, handler: impl Registrable<ErrorHandler>) {
+        self.error_handlers
+            .push(Registered::new(handler.component()));
     }
 
     /// Registers an error observer, emitted by `#[error_observer]` (first input
@@ -452,8 +447,8 @@ impl Blueprint {
     /// bp.error_observer(COUNT_BY_TYPE); // then this one
     /// ```
     #[track_caller]
-    pub fn error_observer(&mut self, observer: ErrorObserver) {
-        self.observers.push(Registered::new(observer));
+    pub fn error_observer(&mut self, observer: impl Registrable<ErrorObserver>) {
+        self.observers.push(Registered::new(observer.component()));
     }
 
     /// Registers a wrapping middleware, emitted by `#[wrap]` (first input
@@ -500,8 +495,9 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn wrap(&mut self, middleware: Wrap) -> Registration<'_> {
-        Registration::push(&mut self.middleware, Middleware::Wrap(middleware))
+    pub fn wrap(&mut self, middleware: impl Registrable<Wrap>) -> Registration<'_> {
+        let middleware = AnyComponent::Wrap(middleware.component());
+        Registration::push(&mut self.middleware, middleware)
     }
 
     /// Registers a pre-processing middleware, emitted by `#[pre_process]`: it runs before
@@ -550,8 +546,9 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn pre_process(&mut self, middleware: PreProcess) -> Registration<'_> {
-        Registration::push(&mut self.middleware, Middleware::Pre(middleware))
+    pub fn pre_process(&mut self, middleware: impl Registrable<PreProcess>) -> Registration<'_> {
+        let middleware = AnyComponent::PreProcess(middleware.component());
+        Registration::push(&mut self.middleware, middleware)
     }
 
     /// Registers a post-processing middleware, emitted by `#[post_process]` (first input the
@@ -595,8 +592,9 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn post_process(&mut self, middleware: PostProcess) -> Registration<'_> {
-        Registration::push(&mut self.middleware, Middleware::Post(middleware))
+    pub fn post_process(&mut self, middleware: impl Registrable<PostProcess>) -> Registration<'_> {
+        let middleware = AnyComponent::PostProcess(middleware.component());
+        Registration::push(&mut self.middleware, middleware)
     }
 
     /// Registers the handler for requests that match none of this blueprint's routes (a nested
@@ -635,8 +633,8 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn fallback(&mut self, fallback: Fallback) -> Registration<'_> {
-        Registration::push(&mut self.fallbacks, fallback)
+    pub fn fallback(&mut self, fallback: impl Registrable<Fallback>) -> Registration<'_> {
+        Registration::push(&mut self.fallbacks, fallback.component())
     }
 
     /// Nests `child`: its routes join this blueprint's, with the same paths. Its middleware,

@@ -9,10 +9,9 @@
 use std::any::TypeId;
 use std::collections::HashMap;
 
-use super::Middleware;
-use super::graph::{Graph, Kind, Provider, Selection};
+use super::graph::{Graph, Provider, Selection};
 use super::report::{BuildProblem, BuildWarning, ProblemKind, not_clone};
-use crate::component::{Input, Lifecycle};
+use crate::component::{AnyComponent, Input, Lifecycle};
 use crate::di::Primitive;
 use crate::error::{InvalidPathParameter, Panic, RequestTimeout};
 use crate::plan::{
@@ -134,27 +133,25 @@ impl<'g> Planner<'g> {
         for &scope in &scopes {
             layers.push(Layer::default());
             for &node in &graph.scopes[scope].middleware {
-                let Kind::Middleware(middleware) = graph.nodes[node].kind else {
-                    continue;
-                };
-                match middleware {
-                    Middleware::Wrap(wrap) => {
+                match graph.nodes[node].kind {
+                    AnyComponent::Wrap(wrap) => {
                         layers.push(Layer::wrapped_by(self.call(node, wrap.call)));
                     }
-                    Middleware::Pre(pre) => {
+                    AnyComponent::PreProcess(pre) => {
                         let pre = self.call(node, pre.call);
                         layers.last_mut().expect("never empty").push_pre(pre);
                     }
-                    Middleware::Post(post) => {
+                    AnyComponent::PostProcess(post) => {
                         let post = self.call(node, post.call);
                         layers.last_mut().expect("never empty").push_post(post);
                     }
+                    _ => {}
                 }
             }
         }
         let handler = match &graph.nodes[handler].kind {
-            Kind::Route(route) => self.call(handler, route.call),
-            Kind::Fallback(fallback) => self.call(handler, fallback.call),
+            AnyComponent::Route(route) => self.call(handler, route.call),
+            AnyComponent::Fallback(fallback) => self.call(handler, fallback.call),
             _ => unreachable!("only routes and fallbacks are planned"),
         };
         let sites = FrameworkSites {
@@ -166,7 +163,7 @@ impl<'g> Planner<'g> {
             .iter()
             .flat_map(|&s| &graph.scopes[s].observers)
             .filter_map(|&node| match &graph.nodes[node].kind {
-                Kind::Observer(observer) => Some(self.prepared(node, observer.call)),
+                AnyComponent::ErrorObserver(observer) => Some(self.prepared(node, observer.call)),
                 _ => None,
             })
             .collect();
@@ -298,7 +295,7 @@ impl<'g> Planner<'g> {
 
     fn handler_site(&mut self, handler: usize, catch_all: bool) -> ErrorSite {
         match &self.graph.nodes[handler].kind {
-            Kind::ErrorHandler(component) => ErrorSite::Handler {
+            AnyComponent::ErrorHandler(component) => ErrorSite::Handler {
                 handler: self.prepared(handler, component.call),
                 catch_all,
             },

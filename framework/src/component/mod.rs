@@ -33,6 +33,7 @@ macro_rules! plain_component {
 }
 
 pub(crate) mod adapter;
+mod any;
 mod constructor;
 mod error_handler;
 mod error_observer;
@@ -45,6 +46,7 @@ mod pre_process;
 mod route;
 mod wrap;
 
+pub(crate) use any::AnyComponent;
 pub use constructor::Constructor;
 pub use error_handler::ErrorHandler;
 pub use error_observer::ErrorObserver;
@@ -57,6 +59,24 @@ pub use post_process::PostProcess;
 pub use pre_process::PreProcess;
 pub use route::Route;
 pub use wrap::Wrap;
+
+/// A component constant that a [`Blueprint`](crate::Blueprint) method registers as a `C`:
+/// the constant an attribute macro emits next to the function it annotates.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a component: register the constant the attribute macro emits, not the function",
+    label = "expected the component constant here",
+    note = "each attribute macro leaves the function as it is and emits a constant named after it in SCREAMING_CASE: `fn get_note` emits `GET_NOTE`, to register with `bp.route(GET_NOTE)`"
+)]
+pub trait Registrable<C> {
+    /// The component.
+    fn component(self) -> C;
+}
+
+impl<C: Copy> Registrable<C> for C {
+    fn component(self) -> C {
+        self
+    }
+}
 
 #[doc(hidden)]
 pub use crate::plan::Cloner;
