@@ -12,6 +12,7 @@ mod report;
 mod route_conflict;
 
 use std::any::Any;
+use std::marker::PhantomData;
 use std::panic::Location;
 use std::time::Duration;
 
@@ -99,27 +100,60 @@ pub(crate) struct Prebuilt {
     pub(crate) at: &'static Location<'static>,
 }
 
-/// A registered constructor or middleware, to attach an error handler to it.
-pub struct Registration<'a> {
-    error_handler: &'a mut Option<Box<Registered<ErrorHandler>>>,
+/// A registered component, to configure it further: every registration method returns one.
+/// `C` is the kind of component; what can be configured depends on it.
+pub struct Registration<'a, C> {
+    attached: &'a mut Option<Box<Registered<ErrorHandler>>>,
+    body_size_limit: &'a mut Option<BodySizeLimit>,
+    kind: PhantomData<C>,
 }
 
-impl<'a> Registration<'a> {
+/// The kinds of component that can fail, so that an error handler can be attached to them
+/// with [`Registration::error_handler`]: routes, constructors, middleware and fallbacks.
+/// Error handlers and observers cannot fail.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot fail, so no error handler attaches to it",
+    note = "error handlers attach to routes, constructors, middleware and fallbacks"
+)]
+pub trait Fallible: sealed::Sealed {}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! fallible {
+    ($($kind:ty),*) => {
+        $(
+            impl sealed::Sealed for $kind {}
+            impl Fallible for $kind {}
+        )*
+    };
+}
+
+fallible!(Route, Constructor, Wrap, PreProcess, PostProcess, Fallback);
+
+impl<'a, C> Registration<'a, C> {
     #[track_caller]
-    fn push<C>(list: &'a mut Vec<Registered<C>>, component: C) -> Self {
+    fn push<S>(list: &'a mut Vec<Registered<S>>, component: S) -> Self {
         list.push(Registered::new(component));
         let registered = list.last_mut().expect("just pushed");
         Registration {
-            error_handler: &mut registered.error_handler,
+            attached: &mut registered.error_handler,
+            body_size_limit: &mut registered.body_size_limit,
+            kind: PhantomData,
         }
     }
+}
 
+impl<C: Fallible> Registration<'_, C> {
     /// Uses `handler` for this component's errors, whatever the blueprint-wide handler for
     /// that error type is. Its first input must be `&E` for the component's error type `E`
     /// (or `&watchful::Error`).
     ///
     /// `build()` checks that the component can fail (returns a `Result`) and that the
-    /// handler's first input matches its error type.
+    /// handler's first input matches its error type. On a route, it takes the handler's
+    /// errors only: attach handlers to the route's constructors and middleware where they are
+    /// registered.
     ///
     /// ```
     /// use watchful::http::StatusCode;
@@ -146,35 +180,16 @@ impl<'a> Registration<'a> {
     /// ```
     #[track_caller]
     pub fn error_handler(self, handler: impl Registrable<ErrorHandler>) -> Self {
-        *self.error_handler = Some(Box::new(Registered::new(handler.component())));
+        *self.attached = Some(Box::new(Registered::new(handler.component())));
         self
     }
 }
 
-/// A registered route, to attach an error handler or set its body size limit.
-pub struct RouteRegistration<'a> {
-    route: &'a mut Registered<Route>,
-}
-
-impl RouteRegistration<'_> {
-    /// Uses `handler` for the handler's errors, whatever the blueprint-wide handler for that
-    /// error type is. Its first input must be `&E` for the handler's error type `E` (or
-    /// `&watchful::Error`).
-    ///
-    /// `build()` checks that the route's handler can fail (returns a `Result`) and that the
-    /// error handler's first input matches its error type. Errors of the route's constructors
-    /// and middleware are not affected: attach handlers to them where they are registered.
-    /// See [`Blueprint::route`] for an example.
-    #[track_caller]
-    pub fn error_handler(self, handler: impl Registrable<ErrorHandler>) -> Self {
-        self.route.error_handler = Some(Box::new(Registered::new(handler.component())));
-        self
-    }
-
+impl Registration<'_, Route> {
     /// The most bytes of request body this route's extractors read, whatever the
     /// blueprint's limit is (see [`Blueprint::body_size_limit`], which has an example).
     pub fn body_size_limit(self, limit: BodySizeLimit) -> Self {
-        self.route.body_size_limit = Some(limit);
+        *self.body_size_limit = Some(limit);
         self
     }
 }
@@ -260,11 +275,8 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn route(&mut self, route: impl Registrable<Route>) -> RouteRegistration<'_> {
-        self.routes.push(Registered::new(route.component()));
-        RouteRegistration {
-            route: self.routes.last_mut().expect("just pushed"),
-        }
+    pub fn route(&mut self, route: impl Registrable<Route>) -> Registration<'_, Route> {
+        Registration::push(&mut self.routes, route.component())
     }
 
     /// Registers a constructor, emitted by `#[singleton]`, `#[request_scoped]` or
@@ -325,7 +337,10 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn constructor(&mut self, constructor: impl Registrable<Constructor>) -> Registration<'_> {
+    pub fn constructor(
+        &mut self,
+        constructor: impl Registrable<Constructor>,
+    ) -> Registration<'_, Constructor> {
         Registration::push(&mut self.constructors, constructor.component())
     }
 
@@ -447,8 +462,11 @@ impl Blueprint {
     /// bp.error_observer(COUNT_BY_TYPE); // then this one
     /// ```
     #[track_caller]
-    pub fn error_observer(&mut self, observer: impl Registrable<ErrorObserver>) {
-        self.observers.push(Registered::new(observer.component()));
+    pub fn error_observer(
+        &mut self,
+        observer: impl Registrable<ErrorObserver>,
+    ) -> Registration<'_, ErrorObserver> {
+        Registration::push(&mut self.observers, observer.component())
     }
 
     /// Registers a wrapping middleware, emitted by `#[wrap]` (first input
@@ -495,7 +513,7 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn wrap(&mut self, middleware: impl Registrable<Wrap>) -> Registration<'_> {
+    pub fn wrap(&mut self, middleware: impl Registrable<Wrap>) -> Registration<'_, Wrap> {
         let middleware = AnyComponent::Wrap(middleware.component());
         Registration::push(&mut self.middleware, middleware)
     }
@@ -546,7 +564,10 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn pre_process(&mut self, middleware: impl Registrable<PreProcess>) -> Registration<'_> {
+    pub fn pre_process(
+        &mut self,
+        middleware: impl Registrable<PreProcess>,
+    ) -> Registration<'_, PreProcess> {
         let middleware = AnyComponent::PreProcess(middleware.component());
         Registration::push(&mut self.middleware, middleware)
     }
@@ -592,7 +613,10 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn post_process(&mut self, middleware: impl Registrable<PostProcess>) -> Registration<'_> {
+    pub fn post_process(
+        &mut self,
+        middleware: impl Registrable<PostProcess>,
+    ) -> Registration<'_, PostProcess> {
         let middleware = AnyComponent::PostProcess(middleware.component());
         Registration::push(&mut self.middleware, middleware)
     }
@@ -633,7 +657,7 @@ impl Blueprint {
     /// # }
     /// ```
     #[track_caller]
-    pub fn fallback(&mut self, fallback: impl Registrable<Fallback>) -> Registration<'_> {
+    pub fn fallback(&mut self, fallback: impl Registrable<Fallback>) -> Registration<'_, Fallback> {
         Registration::push(&mut self.fallbacks, fallback.component())
     }
 
