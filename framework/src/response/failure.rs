@@ -10,6 +10,7 @@ use http::StatusCode;
 use http::header::{CONTENT_TYPE, HeaderValue};
 
 use super::body::{Body, Response, TEXT_PLAIN};
+use crate::sync::lock;
 
 /// An error met while making a response, carried by the 500 response that replaced it.
 pub(crate) struct ResponseFailure(pub(crate) crate::Error);
@@ -36,11 +37,7 @@ pub(crate) fn failed(error: impl Into<crate::Error>) -> Response {
 /// it like a handler's error. A second call returns `None`.
 pub(crate) fn take_failure(response: &mut Response) -> Option<crate::Error> {
     let slot = response.extensions_mut().remove::<FailureSlot>()?;
-    let failure = slot
-        .0
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .take();
+    let failure = lock(&slot.0).take();
     failure.map(|ResponseFailure(error)| error)
 }
 

@@ -13,6 +13,8 @@ use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::{Layer, Registry};
 
+use crate::sync::lock;
+
 /// The name of watchful's root span.
 pub const ROOT_SPAN: &str = "HTTP request";
 
@@ -69,9 +71,7 @@ pub struct Capture(Arc<Mutex<State>>);
 
 impl Capture {
     fn state(&self) -> MutexGuard<'_, State> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.0)
     }
 
     /// Every event so far.
