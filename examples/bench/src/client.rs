@@ -64,7 +64,10 @@ impl Connection {
 
     /// `GET path`, keeping the connection open, and waits for the whole response.
     pub fn get(&mut self, path: &str) -> std::io::Result<Reply> {
-        let request = format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1:{}\r\n\r\n", self.port);
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nhost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        );
         self.exchange(&request)
     }
 

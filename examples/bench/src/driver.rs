@@ -244,7 +244,12 @@ pub fn cpu_ticks(pid: u32) -> Result<u64, String> {
 /// The state (field 3) of a `/proc/<pid>/task/<tid>/stat` line: `R` running, `S` sleeping...
 fn thread_state(stat: &str) -> Option<char> {
     // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-    stat.rsplit_once(')')?.1.split_whitespace().next()?.chars().next()
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
 }
 
 /// Clock ticks per second (`getconf CLK_TCK`).
@@ -261,4 +266,17 @@ pub fn clock_ticks_per_second() -> Result<u64, String> {
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_thread_state_past_a_name_with_spaces_and_parentheses() {
+        let stat = "4242 (tokio (rt) 1) S 4241 4242 4200 0 -1 4194560 120 0 0 0 3 1";
+        assert_eq!(thread_state(stat), Some('S'));
+        assert_eq!(thread_state("4242 (bench) R 1 2"), Some('R'));
+        assert_eq!(thread_state(""), None);
+    }
 }

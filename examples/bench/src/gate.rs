@@ -106,7 +106,11 @@ pub fn markdown(checks: &[Check]) -> String {
     );
     for check in checks {
         let ratio = check.ratio().map_or("–".to_owned(), |r| format!("{r:.3}×"));
-        let passes = if check.failure().is_none() { "yes" } else { "**no**" };
+        let passes = if check.failure().is_none() {
+            "yes"
+        } else {
+            "**no**"
+        };
         let _ = writeln!(
             md,
             "| {} | {} | {ratio} | {:.3}× | {passes} |",
@@ -156,8 +160,10 @@ mod tests {
     fn parses_the_committed_file() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("thresholds.json");
         let thresholds = Thresholds::load(&path).unwrap();
-        assert_eq!(thresholds.telemetries(), vec![Telemetry::Json]);
-        assert_eq!(thresholds.watchful_over_hyper[&Telemetry::Json].len(), 4);
+        assert_eq!(thresholds.telemetries(), Telemetry::ALL);
+        for limits in thresholds.watchful_over_hyper.values() {
+            assert_eq!(limits.len(), Scenario::ALL.len());
+        }
     }
 
     #[test]
@@ -188,8 +194,13 @@ mod tests {
             ]
         );
         let md = markdown(&checks);
-        assert!(md.contains("| 1. plaintext | json | 1.030× | 1.030× | yes |"), "{md}");
-        assert!(md.contains("| 3. handler error → 500, reported | json | 1.092× | 1.030× | **no** |"));
+        assert!(
+            md.contains("| 1. plaintext | json | 1.030× | 1.030× | yes |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 3. handler error → 500, reported | json | 1.092× | 1.030× | **no** |")
+        );
         assert!(md.contains("| 4. 404 | json | – | 1.000× | **no** |"));
     }
 }

@@ -30,7 +30,7 @@ pub struct Config {
 impl Config {
     /// The full run.
     pub fn full() -> Self {
-        Self { n1: 200, n2: 1000 }
+        Self { n1: 100, n2: 600 }
     }
 
     /// The CI gate: fewer requests, the same method.
@@ -180,8 +180,14 @@ pub fn run(
         }
     }
     let gate = gate::check(thresholds, &measurements);
-    let markdown = markdown(config, quick, &valgrind, servers, telemetries, &measurements)
-        + "\n"
+    let markdown = markdown(
+        config,
+        quick,
+        &valgrind,
+        servers,
+        telemetries,
+        &measurements,
+    ) + "\n"
         + &gate::markdown(&gate);
     Ok(Report {
         config,
@@ -262,9 +268,7 @@ pub fn ratio(
     base: Kind,
 ) -> Option<f64> {
     let of = |server| find(measurements, server, scenario, telemetry);
-    Some(
-        of(Kind::Watchful)?.instructions_per_request / of(base)?.instructions_per_request,
-    )
+    Some(of(Kind::Watchful)?.instructions_per_request / of(base)?.instructions_per_request)
 }
 
 /// `1234567.4` → `1,234,567`.
@@ -295,7 +299,11 @@ fn markdown(
     let _ = writeln!(
         md,
         "### Instructions per request{}\n",
-        if quick { " (quick mode: fewer requests)" } else { "" }
+        if quick {
+            " (quick mode: fewer requests)"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         md,
@@ -415,8 +423,18 @@ mod tests {
     fn start_up_and_shutdown_cancel_out() {
         // 1,000,000 instructions of start-up and shutdown, 150,000 per request.
         let runs = [
-            run(200, 1_000_000 + 200 * 150_000, 500 + 200 * 12, 9_000 + 200 * 1_000),
-            run(1000, 1_000_000 + 1000 * 150_000, 500 + 1000 * 12, 9_000 + 1000 * 1_000),
+            run(
+                200,
+                1_000_000 + 200 * 150_000,
+                500 + 200 * 12,
+                9_000 + 200 * 1_000,
+            ),
+            run(
+                1000,
+                1_000_000 + 1000 * 150_000,
+                500 + 1000 * 12,
+                9_000 + 1000 * 1_000,
+            ),
         ];
         let m = Measurement::new(Kind::Hyper, Scenario::Plaintext, Telemetry::Json, runs);
         assert_eq!(m.instructions_per_request, 150_000.0);

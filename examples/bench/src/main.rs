@@ -225,7 +225,11 @@ fn run(args: &[String]) -> Result<(), String> {
         let (servers, telemetries) = if quick {
             let gated = [Kind::Hyper, Kind::Watchful];
             (
-                servers.iter().copied().filter(|k| gated.contains(k)).collect(),
+                servers
+                    .iter()
+                    .copied()
+                    .filter(|k| gated.contains(k))
+                    .collect(),
                 thresholds.telemetries(),
             )
         } else {

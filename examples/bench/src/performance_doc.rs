@@ -60,7 +60,7 @@ raise one only with a reason in the commit message.
 examples/bench/run.sh                     # everything, this file included (~20 min)
 examples/bench/run.sh --instructions      # instructions and allocations only (~10 min)
 examples/bench/run.sh --quick             # CI: the gate and a brief CPU run
-callgrind_annotate target/bench/instructions/watchful-plaintext-json-1000.callgrind | head -40
+callgrind_annotate target/bench/instructions/watchful-plaintext-json-600.callgrind | head -40
 ```
 
 `run.sh` builds the servers in release and installs Debian's `wrk` and `valgrind` when they \
@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn holds_both_tables_after_the_method() {
-        let doc = render("### Server CPU time per request\n", "### Instructions per request\n");
+        let doc = render(
+            "### Server CPU time per request\n",
+            "### Instructions per request\n",
+        );
         let method = doc.find("## What is measured").unwrap();
         let instructions = doc.find("### Instructions per request").unwrap();
         let cpu = doc.find("### Server CPU time per request").unwrap();
