@@ -53,6 +53,16 @@ pub struct Check {
 }
 
 impl Check {
+    /// The scenario checked.
+    pub fn scenario(&self) -> Scenario {
+        self.scenario
+    }
+
+    /// With logging on or off.
+    pub fn telemetry(&self) -> Telemetry {
+        self.telemetry
+    }
+
     fn ratio(&self) -> Option<f64> {
         self.measured.map(|(watchful, hyper)| watchful / hyper)
     }
