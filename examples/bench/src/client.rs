@@ -1,7 +1,8 @@
-//! A minimal blocking HTTP/1.1 client (one request per connection), enough to check each
-//! scenario's response once and to drive the error-reporting comparison.
+//! A minimal blocking HTTP/1.1 client: one request per connection to check each scenario's
+//! response and drive the error-reporting comparison, and a keep-alive [`Connection`] that
+//! sends requests one after the other for the instruction counts.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -21,8 +22,8 @@ impl Reply {
     }
 }
 
-/// Sends one request to `127.0.0.1:port`; `Err` when the server closed the connection
-/// without a response.
+/// Sends one request to `127.0.0.1:port` on a connection of its own; `Err` when the server
+/// closed the connection without a response.
 pub fn send(
     port: u16,
     method: &str,
@@ -30,8 +31,7 @@ pub fn send(
     content_type: Option<&str>,
     body: &str,
 ) -> std::io::Result<Reply> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut connection = Connection::open(port, Duration::from_secs(10))?;
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\ncontent-length: {}\r\n",
         body.len()
@@ -41,49 +41,151 @@ pub fn send(
     }
     request.push_str("\r\n");
     request.push_str(body);
-    stream.write_all(request.as_bytes())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    parse(&raw).ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            format!(
-                "no HTTP response ({} bytes received before the connection closed)",
-                raw.len()
-            ),
-        )
-    })
+    connection.exchange(&request)
 }
 
-fn parse(raw: &[u8]) -> Option<Reply> {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..end]).ok()?;
-    let mut lines = head.split("\r\n");
-    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
-    let chunked = lines.any(|line| {
-        let line = line.to_ascii_lowercase();
-        line.starts_with("transfer-encoding:") && line.contains("chunked")
-    });
-    let rest = &raw[end + 4..];
-    let body = if chunked {
-        dechunk(rest)?
-    } else {
-        rest.to_vec()
-    };
-    Some(Reply { status, body })
+/// A keep-alive connection to `127.0.0.1:port`.
+pub struct Connection {
+    port: u16,
+    reader: BufReader<TcpStream>,
 }
 
-fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
-    let mut body = Vec::new();
+impl Connection {
+    /// Connects; every read waits at most `timeout`.
+    pub fn open(port: u16, timeout: Duration) -> std::io::Result<Self> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(timeout))?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            port,
+            reader: BufReader::new(stream),
+        })
+    }
+
+    /// `GET path`, keeping the connection open, and waits for the whole response.
+    pub fn get(&mut self, path: &str) -> std::io::Result<Reply> {
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nhost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        );
+        self.exchange(&request)
+    }
+
+    fn exchange(&mut self, request: &str) -> std::io::Result<Reply> {
+        self.reader.get_mut().write_all(request.as_bytes())?;
+        read_reply(&mut self.reader)
+    }
+}
+
+/// Reads one response: the head, then a body of `content-length` bytes, chunks, or (with
+/// neither) everything until the server closes the connection.
+fn read_reply(reader: &mut impl BufRead) -> std::io::Result<Reply> {
+    let status_line = line(reader)?;
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| invalid(format!("not an HTTP status line: {status_line:?}")))?;
+    let (mut length, mut chunked) = (None, false);
     loop {
-        let line_end = rest.windows(2).position(|w| w == b"\r\n")?;
-        let size = std::str::from_utf8(&rest[..line_end]).ok()?;
-        let size = usize::from_str_radix(size.split(';').next()?.trim(), 16).ok()?;
-        rest = &rest[line_end + 2..];
-        if size == 0 {
-            return Some(body);
+        let header = line(reader)?;
+        if header.is_empty() {
+            break;
         }
-        body.extend_from_slice(rest.get(..size)?);
-        rest = rest.get(size + 2..)?;
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(invalid(format!("not a header: {header:?}")));
+        };
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("content-length") {
+            length = Some(value.parse::<usize>().map_err(invalid)?);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = value.to_ascii_lowercase().contains("chunked");
+        }
+    }
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            let size = line(reader)?;
+            let size = size.split(';').next().unwrap_or_default().trim();
+            let size = usize::from_str_radix(size, 16).map_err(invalid)?;
+            if size == 0 {
+                // The trailers, up to the empty line.
+                while !line(reader)?.is_empty() {}
+                break;
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            reader.read_exact(&mut body[start..])?;
+            line(reader)?;
+        }
+    } else if let Some(length) = length {
+        body.resize(length, 0);
+        reader.read_exact(&mut body)?;
+    } else {
+        reader.read_to_end(&mut body)?;
+    }
+    Ok(Reply { status, body })
+}
+
+/// One line without its CRLF; an error at the end of the stream.
+fn line(reader: &mut impl BufRead) -> std::io::Result<String> {
+    let mut text = String::new();
+    if reader.read_line(&mut text)? == 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "the server closed the connection before the end of the response",
+        ));
+    }
+    Ok(text.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn invalid(error: impl ToString) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(raw: &str) -> std::io::Result<Reply> {
+        read_reply(&mut raw.as_bytes())
+    }
+
+    #[test]
+    fn reads_a_body_of_content_length_and_leaves_the_next_response() {
+        let mut raw =
+            "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhelloHTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
+                .as_bytes();
+        let first = read_reply(&mut raw).unwrap();
+        assert_eq!((first.status, first.text().as_str()), (200, "hello"));
+        let second = read_reply(&mut raw).unwrap();
+        assert_eq!((second.status, second.body.len()), (404, 0));
+        assert!(raw.is_empty());
+    }
+
+    #[test]
+    fn dechunks() {
+        let reply = read(
+            "HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n\
+             5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\n\r\n",
+        )
+        .unwrap();
+        assert_eq!((reply.status, reply.text().as_str()), (500, "hello, world"));
+    }
+
+    #[test]
+    fn reads_to_the_end_without_a_length() {
+        let reply = read("HTTP/1.0 200 OK\r\n\r\nuntil close").unwrap();
+        assert_eq!(reply.text(), "until close");
+    }
+
+    #[test]
+    fn a_truncated_response_is_an_error() {
+        let error = read("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort").unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
+        let error = read("").unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
+        let error = read("garbage\r\n\r\n").unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
     }
 }

@@ -1,12 +1,15 @@
-//! Starting the servers as child processes (pinned to a core with `taskset`), and reading
-//! their CPU time from `/proc`.
+//! Starting the servers as child processes (pinned to a core with `taskset`, or under
+//! callgrind), stopping them cleanly, and reading their CPU time from `/proc`.
 
 use std::fs::File;
+use std::io::Read as _;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::alloc_count::Allocations;
+use crate::callgrind;
 use crate::servers::Kind;
 
 /// A server running as a child process; killed when dropped.
@@ -19,6 +22,17 @@ pub struct Running {
     pub log: PathBuf,
     stderr: PathBuf,
     child: Child,
+}
+
+/// How a server process is started.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// Pinned to [`SERVER_CORE`].
+    pub pin: bool,
+    /// Without a tracing subscriber (`serve --quiet-telemetry`): logging off.
+    pub quiet_telemetry: bool,
+    /// Under callgrind, which writes its profile to this file when the server exits.
+    pub callgrind: Option<PathBuf>,
 }
 
 /// The core the servers are pinned to, and the core of the load generator.
@@ -50,7 +64,7 @@ pub fn pinned(pin: bool, core: &str, program: impl AsRef<std::ffi::OsStr>) -> Co
 
 impl Running {
     /// Starts `kind` with its log in `dir`, and waits until it accepts connections.
-    pub fn start(kind: Kind, dir: &Path, pin: bool) -> Result<Self, String> {
+    pub fn start(kind: Kind, dir: &Path, launch: &Launch) -> Result<Self, String> {
         let port = free_port().map_err(|e| format!("no free port: {e}"))?;
         let log = dir.join(format!("{}.log", kind.name()));
         let stderr = dir.join(format!("{}.stderr", kind.name()));
@@ -59,13 +73,27 @@ impl Running {
         let stderr_file =
             File::create(&stderr).map_err(|e| format!("{}: {e}", stderr.display()))?;
         let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
-        let child = pinned(pin, SERVER_CORE, exe)
+        let mut command = match &launch.callgrind {
+            Some(profile) => {
+                let wrapper = callgrind::wrapper(profile);
+                let mut command = pinned(launch.pin, SERVER_CORE, &wrapper[0]);
+                command.args(&wrapper[1..]).arg(exe);
+                command
+            }
+            None => pinned(launch.pin, SERVER_CORE, exe),
+        };
+        command
             .args(["serve", kind.name(), "--port", &port.to_string(), "--log"])
-            .arg(&log)
+            .arg(&log);
+        if launch.quiet_telemetry {
+            command.arg("--quiet-telemetry");
+        }
+        // The server runs until its stdin closes: see `stop`.
+        let child = command
             .env("RUST_LIB_BACKTRACE", "0")
             .env("RUST_BACKTRACE", "0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
             .stderr(stderr_file)
             .spawn()
             .map_err(|e| format!("failed to start the {} server: {e}", kind.name()))?;
@@ -126,6 +154,66 @@ impl Running {
     }
 }
 
+impl Running {
+    /// Waits until every thread of the server sleeps (blocked in a system call: waiting for
+    /// the network or stdin), so that each request finds it in the same state. Without this,
+    /// a request sent while the server still finishes the previous one is read without a
+    /// trip through `epoll_wait`, and that varies from run to run.
+    pub fn wait_idle(&self) -> Result<(), String> {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let entries = std::fs::read_dir(&tasks).map_err(|e| format!("{tasks}: {e}"))?;
+            let mut idle = true;
+            for entry in entries.flatten() {
+                let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+                idle &= thread_state(&stat) == Some('S');
+            }
+            if idle {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the {} server never went idle", self.kind.name()));
+            }
+            std::thread::sleep(Duration::from_micros(100));
+        }
+    }
+
+    /// Stops the server the clean way (it exits when its stdin closes, so that callgrind
+    /// writes its profile) and returns the allocation counts it printed on exit.
+    pub fn stop(&mut self) -> Result<Allocations, String> {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Ok(None) => return Err(format!("the {} server did not exit", self.kind.name())),
+                Err(e) => return Err(format!("waiting for the {} server: {e}", self.kind.name())),
+            }
+        };
+        let mut stdout = String::new();
+        if let Some(mut pipe) = self.child.stdout.take() {
+            let _ = pipe.read_to_string(&mut stdout);
+        }
+        if !status.success() {
+            return Err(format!(
+                "the {} server exited with {status}: {}",
+                self.kind.name(),
+                std::fs::read_to_string(&self.stderr).unwrap_or_default()
+            ));
+        }
+        serde_json::from_str(stdout.trim()).map_err(|e| {
+            format!(
+                "the {} server printed no allocation counts ({e}): {stdout:?}",
+                self.kind.name()
+            )
+        })
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -153,6 +241,17 @@ pub fn cpu_ticks(pid: u32) -> Result<u64, String> {
     Ok(field(11)? + field(12)?)
 }
 
+/// The state (field 3) of a `/proc/<pid>/task/<tid>/stat` line: `R` running, `S` sleeping...
+fn thread_state(stat: &str) -> Option<char> {
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
+}
+
 /// Clock ticks per second (`getconf CLK_TCK`).
 pub fn clock_ticks_per_second() -> Result<u64, String> {
     let output = Command::new("getconf")
@@ -167,4 +266,17 @@ pub fn clock_ticks_per_second() -> Result<u64, String> {
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_thread_state_past_a_name_with_spaces_and_parentheses() {
+        let stat = "4242 (tokio (rt) 1) S 4241 4242 4200 0 -1 4194560 120 0 0 0 3 1";
+        assert_eq!(thread_state(stat), Some('S'));
+        assert_eq!(thread_state("4242 (bench) R 1 2"), Some('R'));
+        assert_eq!(thread_state(""), None);
+    }
 }

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::client;
 use crate::common::{ErrorScenario, ROOT_SPAN};
-use crate::driver::Running;
+use crate::driver::{Launch, Running};
 use crate::servers::Kind;
 
 const FIELDS: [&str; 3] = ["error.msg", "error.details", "error.source_chain"];
@@ -141,7 +141,7 @@ pub fn run(servers: &[Kind], dir: &Path) -> Result<Report, String> {
         .collect();
     for &kind in &frameworks {
         let implemented = kind.error_scenarios().unwrap_or_default();
-        let server = Running::start(kind, dir, false)?;
+        let server = Running::start(kind, dir, &Launch::default())?;
         for scenario in ErrorScenario::ALL {
             let outcome = if implemented.contains(&scenario) {
                 let outcome = observe(&server, scenario);

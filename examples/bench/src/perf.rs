@@ -8,8 +8,8 @@ use std::process::Command;
 use serde::Serialize;
 
 use crate::client;
-use crate::common::{self, HELLO, USER_POST_PATH, UserPost};
-use crate::driver::{self, LOAD_CORE, Running};
+use crate::driver::{self, LOAD_CORE, Launch, Running};
+use crate::scenario::Scenario;
 use crate::servers::Kind;
 
 /// How long and how often.
@@ -43,66 +43,6 @@ impl Config {
             warmup_s: 0,
             rounds: 1,
             connections: 64,
-        }
-    }
-}
-
-/// The benchmark's scenarios.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scenario {
-    /// 1. `GET /plaintext`.
-    Plaintext,
-    /// 2. `GET /users/{id}/posts/{post}`: parameters, a singleton, a request-scoped value.
-    UserPost,
-    /// 3. `GET /fail`: a handler error, reported.
-    Fail,
-    /// 4. `GET /missing`: 404.
-    Missing,
-}
-
-impl Scenario {
-    const ALL: [Scenario; 4] = [Self::Plaintext, Self::UserPost, Self::Fail, Self::Missing];
-
-    fn path(self) -> &'static str {
-        match self {
-            Self::Plaintext => "/plaintext",
-            Self::UserPost => USER_POST_PATH,
-            Self::Fail => "/fail",
-            Self::Missing => "/missing",
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Self::Plaintext => "1. plaintext",
-            Self::UserPost => "2. params + DI (JSON)",
-            Self::Fail => "3. handler error → 500, reported",
-            Self::Missing => "4. 404",
-        }
-    }
-
-    /// Checks one response.
-    fn check(self, reply: &client::Reply) -> Result<(), String> {
-        let ok = match self {
-            Self::Plaintext => reply.status == 200 && reply.body == HELLO.as_bytes(),
-            Self::UserPost => {
-                reply.status == 200
-                    && serde_json::from_slice::<UserPost>(&reply.body).ok()
-                        == Some(common::expected_user_post())
-            }
-            Self::Fail => reply.status == 500,
-            Self::Missing => reply.status == 404,
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(format!(
-                "GET {} answered {} {:?}",
-                self.path(),
-                reply.status,
-                reply.text()
-            ))
         }
     }
 }
@@ -193,7 +133,14 @@ pub fn run(config: &Config, quick: bool, servers: &[Kind], dir: &Path) -> Result
     let ticks_per_second = driver::clock_ticks_per_second()?;
     let mut running = Vec::new();
     for &kind in servers {
-        running.push(Running::start(kind, dir, pin)?);
+        running.push(Running::start(
+            kind,
+            dir,
+            &Launch {
+                pin,
+                ..Launch::default()
+            },
+        )?);
     }
 
     // Every response checked once, before any load.
