@@ -119,11 +119,10 @@ impl App {
         };
         let (mut response, request) = served.instrument(span.span().clone()).await;
 
-        request.errors().record(&mut response);
+        request.errors().record_outcome(&mut response);
         response
             .body_mut()
             .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
-        span.record_status(response.status());
         response
             .headers_mut()
             .insert(RequestId::HEADER, request_id.0);

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use http::Version;
 use tracing::Span;
-use tracing::field::{Empty, Value, debug, display};
+use tracing::field::{Empty, Field, Value, debug, display};
 
 use crate::Error;
 use crate::request::{ConnectionInfo, RequestHead, RequestId};
@@ -69,34 +69,91 @@ impl RootSpan {
     /// the route template once the router has matched one. Both are recorded once: a text
     /// formatter would show a field recorded twice twice.
     pub(crate) fn record_route(&self, route: Option<&str>, otel_name: &str) {
-        if let Some(route) = route {
-            self.0.record("http.route", route);
-        }
-        self.0.record("otel.name", otel_name);
+        self.record_fields(&[
+            (
+                "http.route",
+                route.as_ref().map(|route| route as &dyn Value),
+            ),
+            ("otel.name", Some(&otel_name)),
+        ]);
     }
 
-    /// Records the status code of the response that is sent.
-    pub(crate) fn record_status(&self, status: http::StatusCode) {
-        self.0.record("http.response.status_code", status.as_u16());
-        if status.is_server_error() {
-            self.0.record("otel.status_code", "ERROR");
-        }
+    /// Records how the request ended: the status code of the response that is sent
+    /// (`otel.status_code` is `ERROR` for a 5xx) and, when the request saw errors, the error
+    /// whose response is sent (if it is known) and how many errors there were.
+    pub(crate) fn record_outcome(
+        &self,
+        status: http::StatusCode,
+        errors: Option<(Option<&Error>, usize)>,
+    ) {
+        self.record_end(Some(status), errors);
     }
 
-    /// Records the error whose response is sent, if any, and how many errors the request
-    /// saw.
+    /// Records the error whose response was sent, if it is known, and how many errors the
+    /// request saw (after the response's head, for a streamed body that failed).
     pub(crate) fn record_errors(&self, sent: Option<&Error>, count: usize) {
-        let span = &self.0;
-        if span.is_disabled() {
+        self.record_end(None, Some((sent, count)));
+    }
+
+    /// Records the end of the request in one call: a subscriber that keeps a span's fields
+    /// formatted (tracing-subscriber's JSON does) formats all of them again on every call.
+    fn record_end(
+        &self,
+        status: Option<http::StatusCode>,
+        errors: Option<(Option<&Error>, usize)>,
+    ) {
+        if self.0.is_disabled() {
             return;
         }
-        if let Some(error) = sent {
-            span.record("error.msg", display(error));
-            span.record("error.details", debug(error));
-            span.record("error.source_chain", error_source_chain(error).as_str());
-            span.record("error.type", error.type_name());
-        }
-        span.record("error.count", count as u64);
+        let code = status.map(|status| status.as_u16());
+        let server_error = status
+            .filter(http::StatusCode::is_server_error)
+            .map(|_| "ERROR");
+        let (sent, count) = match errors {
+            Some((sent, count)) => (sent, Some(count as u64)),
+            None => (None, None),
+        };
+        let msg = sent.map(display);
+        let details = sent.map(debug);
+        let chain = sent.map(error_source_chain);
+        let chain = chain.as_deref();
+        let type_name = sent.map(Error::type_name);
+        self.record_fields(&[
+            (
+                "http.response.status_code",
+                code.as_ref().map(|v| v as &dyn Value),
+            ),
+            (
+                "otel.status_code",
+                server_error.as_ref().map(|v| v as &dyn Value),
+            ),
+            ("error.msg", msg.as_ref().map(|v| v as &dyn Value)),
+            ("error.details", details.as_ref().map(|v| v as &dyn Value)),
+            (
+                "error.source_chain",
+                chain.as_ref().map(|v| v as &dyn Value),
+            ),
+            ("error.type", type_name.as_ref().map(|v| v as &dyn Value)),
+            ("error.count", count.as_ref().map(|v| v as &dyn Value)),
+        ]);
+    }
+
+    /// Records every field given a value, in one call to the subscriber.
+    fn record_fields<const N: usize>(&self, values: &[(&str, Option<&dyn Value>); N]) {
+        let Some(metadata) = self.0.metadata() else {
+            return;
+        };
+        let fields = metadata.fields();
+        let named: [(Field, Option<&dyn Value>); N] = std::array::from_fn(|index| {
+            let (name, value) = values[index];
+            let field = fields
+                .field(name)
+                .expect("the root span declares every field it records");
+            (field, value)
+        });
+        let pairs: [(&Field, Option<&dyn Value>); N] =
+            std::array::from_fn(|index| (&named[index].0, named[index].1));
+        self.0.record_all(&fields.value_set(&pairs));
     }
 }
 

@@ -148,18 +148,21 @@ impl<'a> ErrorPath<'a> {
             .record_errors(errors.get(index), errors.len());
     }
 
-    /// Records on the root span the error whose response is sent, if any, and how many
-    /// errors the request saw.
-    pub(crate) fn record(&self, response: &mut Response) {
+    /// Records on the root span how the request ended: the status of `response` and, when
+    /// the request saw errors, the one whose response is sent (if any) and how many there were.
+    pub(crate) fn record_outcome(&self, response: &mut Response) {
         let errors = lock(&self.errors.0);
-        if errors.is_empty() {
-            return;
-        }
-        let sent = response
-            .extensions_mut()
-            .remove::<ErrorMark>()
-            .and_then(|ErrorMark(index)| errors.get(index));
-        self.scope.span().record_errors(sent, errors.len());
+        let outcome = match errors.is_empty() {
+            true => None,
+            false => {
+                let sent = response
+                    .extensions_mut()
+                    .remove::<ErrorMark>()
+                    .and_then(|ErrorMark(index)| errors.get(index));
+                Some((sent, errors.len()))
+            }
+        };
+        self.scope.span().record_outcome(response.status(), outcome);
     }
 }
 
