@@ -125,7 +125,7 @@ impl App {
             .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
         response
             .headers_mut()
-            .insert(RequestId::HEADER, request_id.0);
+            .insert(RequestId::HEADER_NAME, request_id.0);
         if is_head {
             strip_body(&mut response);
         }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, Uri, Version};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, Version};
 use http_body_util::BodyExt;
 use http_body_util::combinators::BoxBody;
 
@@ -148,6 +148,8 @@ pub struct RequestId(pub(crate) HeaderValue);
 impl RequestId {
     /// The header carrying the id, in and out.
     pub const HEADER: &'static str = "x-request-id";
+    /// [`HEADER`](Self::HEADER) as a header name, so that looking it up parses nothing.
+    pub(crate) const HEADER_NAME: HeaderName = HeaderName::from_static(Self::HEADER);
     /// The longest incoming id that is accepted.
     pub const MAX_LEN: usize = 128;
 
@@ -159,7 +161,7 @@ impl RequestId {
 
     /// Takes the incoming id if it is printable ASCII of 1 to 128 bytes, or generates one.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        match headers.get(Self::HEADER) {
+        match headers.get(Self::HEADER_NAME) {
             Some(value) if Self::is_well_formed(value.as_bytes()) => Self(value.clone()),
             _ => Self::generate(),
         }

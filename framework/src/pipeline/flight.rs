@@ -2,6 +2,7 @@
 //! middleware layers to the handler.
 
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 
 use tracing::Instrument;
 
@@ -86,19 +87,26 @@ impl InFlight {
         )
     }
 
-    /// Runs the whole pipeline, within the route's time limit.
+    /// Runs the whole pipeline, within the route's time limit. The timer is armed only if
+    /// the pipeline does not finish when first polled (a sync handler never waits), with
+    /// the deadline counted from the start.
     pub(crate) async fn run(self: &Arc<Self>) -> Response {
-        let pipeline = self.layer(0);
-        match self.plan().timeout() {
-            Some(limit) => match tokio::time::timeout(limit, pipeline).await {
-                Ok(response) => response,
-                Err(_) => {
-                    let error = ErasedError::new(RequestTimeout { limit });
-                    let site = &self.plan().calls().sites().timeout;
-                    self.errors().fail(error, site).await
-                }
-            },
-            None => pipeline.await,
+        let mut pipeline = self.layer(0);
+        let Some(limit) = self.plan().timeout() else {
+            return pipeline.await;
+        };
+        let deadline = tokio::time::Instant::now() + limit;
+        let first = std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx))).await;
+        if let Poll::Ready(response) = first {
+            return response;
+        }
+        match tokio::time::timeout_at(deadline, pipeline).await {
+            Ok(response) => response,
+            Err(_) => {
+                let error = ErasedError::new(RequestTimeout { limit });
+                let site = &self.plan().calls().sites().timeout;
+                self.errors().fail(error, site).await
+            }
         }
     }
 
