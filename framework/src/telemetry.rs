@@ -140,7 +140,7 @@ impl RootSpan {
 
     /// Records every field given a value, in one call to the subscriber.
     fn record_fields<const N: usize>(&self, values: &[(&str, Option<&dyn Value>); N]) {
-        let Some(metadata) = self.0.metadata() else {
+        let Some(metadata) = self.0.metadata().filter(|_| !self.0.is_disabled()) else {
             return;
         };
         let fields = metadata.fields();
