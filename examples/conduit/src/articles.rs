@@ -1,6 +1,6 @@
 //! Articles: writing, reading, listing (with filters and the feed) and favouriting.
 //!
-//! Every article is read through one `SELECT` ([`select_articles`]) that also computes what
+//! Every article is read through one `SELECT` (`select_articles`) that also computes what
 //! depends on the viewer (`favorited`, the author's `following`) and the favourites count; its
 //! tags come from a second query for the whole page, so a page costs two queries and not one
 //! per article.

@@ -12,7 +12,7 @@
 //! - truth values are selected as `CASE WHEN … THEN 1 ELSE 0 END` and read as `i64`, because
 //!   SQLite has no boolean and `Any` will not decode its integers as `bool`;
 //! - timestamps are stored as `BIGINT` milliseconds since the Unix epoch, UTC: both dialects
-//!   order and compare them natively, and [`timestamp`] turns them into [`OffsetDateTime`].
+//!   order and compare them natively, and `db::timestamp` turns them into [`OffsetDateTime`].
 //!
 //! The alternative, an enum over a `SqlitePool` and a `PgPool`, would allow native timestamp
 //! and boolean columns but doubles every query's call site (or needs generic bounds over

@@ -2,7 +2,7 @@
 //!
 //! A profile is seen by a viewer (or by nobody, when the request is anonymous): `following`
 //! says whether the viewer follows its owner. Articles and comments embed their author's
-//! profile through the same columns ([`profile_columns`]).
+//! profile through the same columns (`profile_columns`).
 
 use sqlx::FromRow;
 
