@@ -36,7 +36,14 @@ impl From<http::request::Parts> for RequestHead {
 }
 
 /// The request body, as a stream of bytes. Take it by value; it can be consumed only once.
-pub struct RequestBody(BoxBody<Bytes, BoxError>);
+pub struct RequestBody(Kind);
+
+/// A body straight from the server is kept as it is, so that a request whose body nobody
+/// reads costs no allocation; any other body is boxed.
+enum Kind {
+    Incoming(hyper::body::Incoming),
+    Boxed(BoxBody<Bytes, BoxError>),
+}
 
 impl RequestBody {
     /// Wraps any body whose errors are standard errors.
@@ -45,7 +52,12 @@ impl RequestBody {
         B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
         B::Error: Into<BoxError>,
     {
-        Self(body.map_err(Into::into).boxed())
+        Self(Kind::Boxed(body.map_err(Into::into).boxed()))
+    }
+
+    /// The body of a request the server received.
+    pub(crate) fn incoming(body: hyper::body::Incoming) -> Self {
+        Self(Kind::Incoming(body))
     }
 
     /// A body with the given bytes.
@@ -55,7 +67,10 @@ impl RequestBody {
 
     /// The body as an [`http_body::Body`], to read it frame by frame.
     pub fn into_inner(self) -> BoxBody<Bytes, BoxError> {
-        self.0
+        match self.0 {
+            Kind::Incoming(body) => body.map_err(Into::into).boxed(),
+            Kind::Boxed(body) => body,
+        }
     }
 }
 

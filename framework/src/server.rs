@@ -200,7 +200,11 @@ fn service(
     hyper::service::service_fn(move |request: http::Request<Incoming>| {
         first_request.store(true, Ordering::Relaxed);
         let app = app.clone();
-        async move { Ok(app.handle(request.map(RequestBody::new), connection).await) }
+        async move {
+            Ok(app
+                .handle(request.map(RequestBody::incoming), connection)
+                .await)
+        }
     })
 }
 

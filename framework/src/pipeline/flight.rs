@@ -7,7 +7,7 @@ use std::task::Poll;
 use tracing::Instrument;
 
 use super::errors::{ErrorList, ErrorPath};
-use crate::component::adapter::{BoxFuture, Next, Processing, Step};
+use crate::component::adapter::{Next, Processing, Step};
 use crate::component::guard::guard;
 use crate::di::{Args, Injector, RequestValues, Scope, Slot, Unbuilt};
 use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
@@ -91,11 +91,12 @@ impl InFlight {
     /// the pipeline does not finish when first polled (a sync handler never waits), with
     /// the deadline counted from the start.
     pub(crate) async fn run(self: &Arc<Self>) -> Response {
-        let mut pipeline = self.layer(0);
+        let pipeline = self.layers(0);
         let Some(limit) = self.plan().timeout() else {
             return pipeline.await;
         };
         let deadline = tokio::time::Instant::now() + limit;
+        let mut pipeline = std::pin::pin!(pipeline);
         let first = std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx))).await;
         if let Poll::Ready(response) = first {
             return response;
@@ -110,44 +111,57 @@ impl InFlight {
         }
     }
 
-    /// Runs layer `k`: its pre-processing middleware, then the next layer (through its
-    /// wrapping middleware, if it has one) or the handler, then its post-processing middleware.
-    fn layer(self: &Arc<Self>, k: usize) -> BoxFuture<'_, Response> {
-        Box::pin(async move {
+    /// Runs the layers from `start` inwards: each one's pre-processing middleware, down to the
+    /// handler or to the next wrapping middleware (which runs the rest as its [`Next`]), then
+    /// each one's post-processing middleware, innermost first. An early return or an error
+    /// skips the rest inwards; every layer entered still post-processes the response.
+    fn layers(self: &Arc<Self>, start: usize) -> impl Future<Output = Response> + Send + '_ {
+        // Not an `async fn`: the future is named `Send` here so that `Next`, which holds the
+        // same future for an inner layer, can be checked `Send` without a cycle.
+        async move {
             let layers = self.plan().calls().layers();
-            let layer = &layers[k];
-            let mut early = None;
-            for pre in layer.pre() {
-                match self.invoke(pre, |args| (pre.prepared().call())(args)).await {
-                    Ok(Processing::Continue) => {}
-                    Ok(Processing::EarlyReturn(response)) | Err(response) => {
-                        early = Some(response);
-                        break;
-                    }
+            let mut k = start;
+            let response = loop {
+                if let Some(early) = self.pre_process(k).await {
+                    break early;
                 }
-            }
-            let response = match early {
-                Some(response) => response,
-                None => match layers.get(k + 1).map(|inner| inner.wrap()) {
-                    Some(None) => self.layer(k + 1).await,
+                match layers.get(k + 1).map(|inner| inner.wrap()) {
+                    Some(None) => k += 1,
                     Some(Some(wrap)) => {
                         let inner = Arc::clone(self);
-                        let next = Next::new(Box::pin(async move { inner.layer(k + 1).await }));
+                        let next = Next::new(Box::pin(async move { inner.layers(k + 1).await }));
                         let wrapped =
                             self.invoke(wrap, |args| (wrap.prepared().call())(args, next));
-                        wrapped.await.unwrap_or_else(|response| response)
+                        break wrapped.await.unwrap_or_else(|response| response);
                     }
-                    None => self.handler().await,
-                },
+                    None => break self.handler().await,
+                }
             };
             let errors = self.errors();
-            let mut response = errors.settle(response).await;
-            for post in layer.post() {
-                let processed = self.invoke(post, |args| (post.prepared().call())(args, response));
-                response = errors.settle(processed.await.unwrap_or_else(|r| r)).await;
+            let mut response = response;
+            for layer in layers[start..=k].iter().rev() {
+                response = errors.settle(response).await;
+                for post in layer.post() {
+                    let processed =
+                        self.invoke(post, |args| (post.prepared().call())(args, response));
+                    response = processed.await.unwrap_or_else(|r| r);
+                    response = errors.settle(response).await;
+                }
             }
             response
-        })
+        }
+    }
+
+    /// Runs layer `k`'s pre-processing middleware; the response of an early return or an
+    /// error, if one stops the pipeline.
+    async fn pre_process(&self, k: usize) -> Option<Response> {
+        for pre in self.plan().calls().layers()[k].pre() {
+            match self.invoke(pre, |args| (pre.prepared().call())(args)).await {
+                Ok(Processing::Continue) => {}
+                Ok(Processing::EarlyReturn(response)) | Err(response) => return Some(response),
+            }
+        }
+        None
     }
 
     async fn handler(&self) -> Response {
