@@ -115,9 +115,11 @@ impl InFlight {
     /// handler or to the next wrapping middleware (which runs the rest as its [`Next`]), then
     /// each one's post-processing middleware, innermost first. An early return or an error
     /// skips the rest inwards; every layer entered still post-processes the response.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` calling itself through `Next` cannot be proven `Send`; the bound is named here"
+    )]
     fn layers(self: &Arc<Self>, start: usize) -> impl Future<Output = Response> + Send + '_ {
-        // Not an `async fn`: the future is named `Send` here so that `Next`, which holds the
-        // same future for an inner layer, can be checked `Send` without a cycle.
         async move {
             let layers = self.plan().calls().layers();
             let mut k = start;
