@@ -54,7 +54,8 @@ pub(crate) use fallback::DEFAULT_FALLBACK;
 pub use fallback::Fallback;
 pub(crate) use meta::RouteCheck;
 #[doc(hidden)]
-pub use meta::{ComponentMeta, Extractor, Input, Lifecycle, Signature, TypeMeta};
+pub use meta::Extractor;
+pub use meta::{ComponentMeta, Input, Lifecycle, Signature, TypeMeta};
 pub use post_process::PostProcess;
 pub use pre_process::PreProcess;
 pub use route::Route;
