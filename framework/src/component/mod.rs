@@ -52,9 +52,9 @@ pub use error_handler::ErrorHandler;
 pub use error_observer::ErrorObserver;
 pub(crate) use fallback::DEFAULT_FALLBACK;
 pub use fallback::Fallback;
-pub(crate) use meta::RouteCheck;
 #[doc(hidden)]
 pub use meta::Extractor;
+pub(crate) use meta::RouteCheck;
 pub use meta::{ComponentMeta, Input, Lifecycle, Signature, TypeMeta};
 pub use post_process::PostProcess;
 pub use pre_process::PreProcess;
