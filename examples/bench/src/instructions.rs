@@ -348,21 +348,14 @@ fn markdown(
     let vs_hyper = servers.contains(&Kind::Watchful) && servers.contains(&Kind::Hyper);
     let vs_axum = servers.contains(&Kind::Watchful) && servers.contains(&Kind::Axum);
     for &telemetry in telemetries {
-        let _ = write!(md, "**{}**\n\n| scenario |", telemetry.title());
-        for server in servers {
-            let _ = write!(md, " {} |", server.title());
-        }
+        let mut ratios = Vec::new();
         if vs_hyper {
-            md.push_str(" watchful / hyper | watchful − hyper |");
+            ratios.extend(["watchful / hyper", "watchful − hyper"]);
         }
         if vs_axum {
-            md.push_str(" watchful / axum |");
+            ratios.push("watchful / axum");
         }
-        md.push_str("\n|---|");
-        for _ in 0..servers.len() + 2 * usize::from(vs_hyper) + usize::from(vs_axum) {
-            md.push_str("---:|");
-        }
-        md.push('\n');
+        table_head(&mut md, telemetry, servers, &ratios);
         for scenario in Scenario::ALL {
             let _ = write!(md, "| {} |", scenario.title());
             for &server in servers {
@@ -408,15 +401,7 @@ fn markdown(
          (N₂ − N₁) method. Each cell: allocations (bytes).\n\n",
     );
     for &telemetry in telemetries {
-        let _ = write!(md, "**{}**\n\n| scenario |", telemetry.title());
-        for server in servers {
-            let _ = write!(md, " {} |", server.title());
-        }
-        md.push_str("\n|---|");
-        for _ in servers {
-            md.push_str("---:|");
-        }
-        md.push('\n');
+        table_head(&mut md, telemetry, servers, &[]);
         for scenario in Scenario::ALL {
             let _ = write!(md, "| {} |", scenario.title());
             for &server in servers {
@@ -437,6 +422,22 @@ fn markdown(
         md.push('\n');
     }
     md
+}
+
+/// A table's title (the telemetry) and head: the scenario, a column per server, then `extra`.
+fn table_head(md: &mut String, telemetry: Telemetry, servers: &[Kind], extra: &[&str]) {
+    let _ = write!(md, "**{}**\n\n| scenario |", telemetry.title());
+    for server in servers {
+        let _ = write!(md, " {} |", server.title());
+    }
+    for column in extra {
+        let _ = write!(md, " {column} |");
+    }
+    md.push_str("\n|---|");
+    for _ in 0..servers.len() + extra.len() {
+        md.push_str("---:|");
+    }
+    md.push('\n');
 }
 
 #[cfg(test)]
