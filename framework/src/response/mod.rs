@@ -11,7 +11,8 @@
 //! - a body with parts before it: `(StatusCode, T)`, `(P, T)`, `(StatusCode, P, T)`,
 //!   `(P1, P2, T)` and `(StatusCode, P1, P2, T)`, where each `P` is a [`IntoResponseParts`]
 //!   (a `HeaderMap`, [`ResponseCookies`]);
-//! - anything, with the [`builder`].
+//! - anything, with the [`builder`];
+//! - a stream of Server-Sent Events, with [`sse::Sse`].
 //!
 //! A response type that cannot be made as asked (a value that does not serialise to JSON, a
 //! header value with a newline) does not panic: the response is a 500 whose body says nothing
@@ -22,6 +23,7 @@ mod builder;
 mod cookies;
 mod failure;
 mod into_response;
+pub mod sse;
 mod types;
 
 pub use body::{Body, IterStream, Response, iter_stream};
