@@ -111,6 +111,7 @@ impl App {
                 request_id: request_id.clone(),
                 span: span.clone(),
                 body_limit: plan.body_limit(),
+                error_format: plan.error_format(),
             };
             let runtime = Arc::clone(&inner.runtime);
             let request = InFlight::new(runtime, route, values, body, bad_path);

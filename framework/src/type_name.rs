@@ -60,6 +60,9 @@ const PRIVATE_MODULES: &[(&str, &str)] = &[
         "watchful::response::into_response::",
         "watchful::response::",
     ),
+    ("watchful::response::problem::", "watchful::response::"),
+    // Public: its path is the one users know.
+    ("watchful::response::sse::", "watchful::response::sse::"),
     ("watchful::response::types::", "watchful::response::"),
     ("watchful::testing::capture::", "watchful::testing::"),
 ];

@@ -8,9 +8,10 @@ use watchful::blueprint::{InvolvedKind, ProblemKind};
 use watchful::extract::{BodySizeLimit, FromRequestBody, FromRequestHead, Rejection};
 use watchful::http::StatusCode;
 use watchful::request::{RawPathParams, RequestBody, RequestHead};
+use watchful::response::Problem;
 use watchful::telemetry::LOG_ERROR;
 use watchful::testing::{TestClient, capture};
-use watchful::{Blueprint, BuildError, IntoResponse, Response, error_handler, get, post};
+use watchful::{Blueprint, BuildError, error_handler, get, post};
 
 /// The `x-tenant` header, required.
 pub struct Tenant(String);
@@ -20,8 +21,8 @@ pub struct Tenant(String);
 pub struct NoTenant;
 
 impl Rejection for NoTenant {
-    fn default_response(&self) -> Response {
-        (StatusCode::BAD_REQUEST, self.to_string()).into_response()
+    fn problem(&self) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST).detail(self.to_string())
     }
 }
 

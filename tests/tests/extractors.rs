@@ -3,8 +3,8 @@
 //! size limit set per blueprint and per route.
 
 use serde::{Deserialize, Serialize};
-use watchful::extract::headers::UserAgent;
 use watchful::extract::headers::authorization::{Authorization, Bearer};
+use watchful::extract::headers::{ContentType, UserAgent};
 use watchful::extract::{
     BufferedBody, Header, JsonBody, JsonBodyError, PathParams, QueryParams, RequestCookies,
     UrlEncodedBody,
@@ -85,6 +85,11 @@ pub fn me(Header(auth): Header<Authorization<Bearer>>, agent: Option<Header<User
     format!("{} {}", auth.token(), agent.as_deref().unwrap_or("-"))
 }
 
+#[get("/typed")]
+pub fn typed(Header(content_type): Header<ContentType>) -> String {
+    content_type.to_string()
+}
+
 #[get("/cookies")]
 pub fn cookies(cookies: RequestCookies) -> String {
     let pairs: Vec<String> = cookies
@@ -106,6 +111,7 @@ fn blueprint() -> Blueprint {
         LOG_IN,
         UPLOAD,
         ME,
+        TYPED,
         COOKIES,
     ] {
         bp.route(route);
@@ -505,18 +511,45 @@ async fn typed_headers() {
     let cases = vec![
         bad(
             "missing required header",
-            client.get("/me"),
+            client.get("/typed"),
             StatusCode::BAD_REQUEST,
-            "missing header `authorization`",
+            "missing header `content-type`",
         ),
         bad(
             "malformed header, value not echoed",
-            client.get("/me").header("authorization", "Basic c2VjcmV0"),
+            client.get("/typed").header("content-type", "not a mime"),
             StatusCode::BAD_REQUEST,
-            "malformed header `authorization`: invalid HTTP header",
+            "malformed header `content-type`: invalid HTTP header",
+        ),
+        // RFC 6750: a bearer token is challenged with 401.
+        bad(
+            "missing bearer token",
+            client.get("/me"),
+            StatusCode::UNAUTHORIZED,
+            "missing header `authorization`, expected a bearer token",
+        ),
+        bad(
+            "malformed bearer token, value not echoed",
+            client.get("/me").header("authorization", "Basic c2VjcmV0"),
+            StatusCode::UNAUTHORIZED,
+            "malformed header `authorization`, expected `Bearer <token>`: invalid HTTP header",
         ),
     ];
     check_rejections(&capture, cases).await;
+
+    let challenge = |response: watchful::testing::TestResponse| {
+        response.header("www-authenticate").map(str::to_owned)
+    };
+    assert_eq!(
+        challenge(client.get("/me").send().await).as_deref(),
+        Some("Bearer")
+    );
+    let malformed = client.get("/me").header("authorization", "Bearer");
+    assert_eq!(
+        challenge(malformed.send().await).as_deref(),
+        Some(r#"Bearer error="invalid_request""#)
+    );
+    assert_eq!(challenge(client.get("/typed").send().await), None);
 }
 
 #[tokio::test]

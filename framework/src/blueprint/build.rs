@@ -211,6 +211,7 @@ impl Routes {
             graph.nodes[node]
                 .body_size_limit
                 .unwrap_or(graph.scopes[scope].body_size_limit),
+            graph.scopes[scope].error_format,
             planned.calls,
         ));
         self.plans.len() - 1

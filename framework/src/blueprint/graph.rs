@@ -19,6 +19,7 @@ use crate::component::{AnyComponent, DEFAULT_FALLBACK, RouteCheck};
 use crate::component::{ComponentMeta, Constructor, ErrorHandler, Lifecycle, Signature, TypeMeta};
 use crate::di::Primitive;
 use crate::extract::BodySizeLimit;
+use crate::response::ErrorFormat;
 
 /// A registered component, with its signature computed.
 pub(super) struct Node {
@@ -98,6 +99,8 @@ pub(super) struct BlueprintScope {
     pub(super) deny_error_fallback: bool,
     pub(super) request_timeout: Option<Duration>,
     pub(super) body_size_limit: BodySizeLimit,
+    /// How the framework writes its own error responses here, inherited.
+    pub(super) error_format: ErrorFormat,
 }
 
 pub(super) struct Graph {
@@ -158,6 +161,7 @@ impl Graph {
                 parent.deny_error_fallback,
                 parent.request_timeout,
                 parent.body_size_limit,
+                parent.error_format,
             )
         });
         self.scopes.push(BlueprintScope {
@@ -173,12 +177,16 @@ impl Graph {
             request_timeout: bp.request_timeout.unwrap_or_else(|| {
                 inherited.map_or(
                     Some(Blueprint::DEFAULT_REQUEST_TIMEOUT),
-                    |(_, timeout, _)| timeout,
+                    |(_, timeout, ..)| timeout,
                 )
             }),
-            body_size_limit: bp
-                .body_size_limit
-                .unwrap_or_else(|| inherited.map_or(BodySizeLimit::DEFAULT, |(.., limit)| limit)),
+            body_size_limit: bp.body_size_limit.unwrap_or_else(|| {
+                inherited.map_or(BodySizeLimit::DEFAULT, |(_, _, limit, _)| limit)
+            }),
+            error_format: match bp.problem_details {
+                true => ErrorFormat::Problem,
+                false => inherited.map_or(ErrorFormat::Text, |(.., format)| format),
+            },
         });
 
         for registered in &bp.routes {

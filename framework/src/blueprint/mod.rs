@@ -62,6 +62,8 @@ pub struct Blueprint {
     pub(crate) request_timeout: Option<Option<Duration>>,
     /// `None` inherits the parent's (the root's default is 2 MiB).
     pub(crate) body_size_limit: Option<BodySizeLimit>,
+    /// Set by [`problem_details`](Blueprint::problem_details); nested blueprints inherit it.
+    pub(crate) problem_details: bool,
 }
 
 /// A blueprint nested in another, with the prefix of its routes.
@@ -860,5 +862,48 @@ impl Blueprint {
     /// ```
     pub fn request_timeout(&mut self, timeout: impl Into<Option<Duration>>) {
         self.request_timeout = Some(timeout.into());
+    }
+
+    /// Writes every response the framework makes by itself on this blueprint's routes and its
+    /// nested blueprints' — extractor rejections, 404 and 405, the request timeout's 503, the
+    /// built-in 500 — as RFC 9457 problem details (`application/problem+json`) instead of
+    /// plain text, with the request id as `instance`. Answer your own errors in the same shape
+    /// with [`Problem`](crate::response::Problem). See
+    /// [problem details](crate::error#problem-details).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use watchful::extract::JsonBody;
+    /// use watchful::testing::TestClient;
+    /// use watchful::{Blueprint, post};
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// pub struct NewNote {
+    ///     title: String,
+    /// }
+    ///
+    /// #[post("/notes")]
+    /// pub fn add_note(JsonBody(note): JsonBody<NewNote>) -> String {
+    ///     note.title
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), watchful::BuildError> {
+    /// let mut bp = Blueprint::new();
+    /// bp.problem_details();
+    /// bp.route(ADD_NOTE);
+    /// let client = TestClient::new(bp.build().await?);
+    ///
+    /// let response = client.post("/notes").json(&serde_json::json!({ "title": 7 })).send().await;
+    /// assert_eq!(response.status(), 422);
+    /// assert_eq!(response.header("content-type"), Some("application/problem+json"));
+    /// let problem: serde_json::Value = response.json().unwrap();
+    /// assert_eq!(problem["errors"][0]["pointer"], "/title");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn problem_details(&mut self) {
+        self.problem_details = true;
     }
 }

@@ -14,8 +14,8 @@ use super::meta::{ComponentMeta, Extractor, Input, RouteCheck, Signature, TypeMe
 use crate::di::{Args, Slot};
 use crate::error::ErasedError;
 use crate::extract::{BodySizeLimit, FromRequestBody, FromRequestHead, Rejection};
-use crate::request::{RawPathParams, RequestBody, RequestHead};
-use crate::response::Response;
+use crate::request::{RawPathParams, RequestBody, RequestHead, RequestId};
+use crate::response::{ErrorFormat, Response};
 
 /// The extractor of a type read from the request head.
 pub(crate) fn head<T: FromRequestHead>() -> Extractor {
@@ -80,9 +80,11 @@ fn body_signature<T: FromRequestBody>() -> Signature {
     }
 }
 
+/// The default handler reads how the route writes the framework's errors, and the request id
+/// a problem names.
 fn handler_signature<R: Rejection>() -> Signature {
     Signature {
-        inputs: Vec::new(),
+        inputs: vec![Input::by_ref::<ErrorFormat>(), Input::by_ref::<RequestId>()],
         output: None,
         error: Some(TypeMeta::of::<R>()),
     }
@@ -105,8 +107,10 @@ fn construct_body<T: FromRequestBody>(mut args: Args<'_>) -> Step<'_, Result<Slo
 }
 
 fn default_handler<'s, R: Rejection>(
-    _args: Args<'s>,
+    args: Args<'s>,
     error: &'s (dyn Any + Send + Sync),
 ) -> Step<'s, Response> {
-    Step::Ready(handled_error::<R>(error).default_response())
+    let args = args.share();
+    let problem = handled_error::<R>(error).problem();
+    Step::Ready(problem.render(*args.get::<ErrorFormat>(0), args.get::<RequestId>(1)))
 }

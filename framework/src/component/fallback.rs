@@ -5,8 +5,8 @@ use http::StatusCode;
 use http::header::ALLOW;
 
 use super::adapter::HandlerFn;
-use crate::request::AllowedMethods;
-use crate::response::{IntoResponse, Response};
+use crate::request::{AllowedMethods, RequestId};
+use crate::response::{ErrorFormat, Problem, Response};
 
 plain_component!(
     /// The handler for requests that match no route; emitted by `#[fallback]`, registered
@@ -16,15 +16,16 @@ plain_component!(
 );
 
 /// The fallback of a blueprint that registers none: 405 with `Allow` when the path exists
-/// under other methods, else 404.
+/// under other methods, else 404; no body, or a problem with no detail.
 #[crate::fallback]
-pub(crate) fn default_fallback(allowed: &AllowedMethods) -> Response {
-    match allowed.allow_header() {
-        Some(allow) => {
-            let mut response = StatusCode::METHOD_NOT_ALLOWED.into_response();
-            response.headers_mut().insert(ALLOW, allow.clone());
-            response
-        }
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
+pub(crate) fn default_fallback(
+    allowed: &AllowedMethods,
+    format: &ErrorFormat,
+    request_id: &RequestId,
+) -> Response {
+    let problem = match allowed.allow_header() {
+        Some(allow) => Problem::new(StatusCode::METHOD_NOT_ALLOWED).header(ALLOW, allow.clone()),
+        None => Problem::new(StatusCode::NOT_FOUND),
+    };
+    problem.render(*format, request_id)
 }

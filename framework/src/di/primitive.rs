@@ -7,6 +7,7 @@ use crate::request::{
     AllowedMethods, ConnectionInfo, MatchedRoute, RawPathParams, RequestBody, RequestHead,
     RequestId,
 };
+use crate::response::ErrorFormat;
 use crate::telemetry::RootSpan;
 
 /// A value the framework provides to every request, with no constructor registered.
@@ -21,10 +22,11 @@ pub(crate) enum Primitive {
     RequestId,
     RootSpan,
     BodySizeLimit,
+    ErrorFormat,
 }
 
 impl Primitive {
-    pub(crate) const ALL: [Primitive; 9] = [
+    pub(crate) const ALL: [Primitive; 10] = [
         Primitive::Head,
         Primitive::Body,
         Primitive::PathParams,
@@ -34,6 +36,7 @@ impl Primitive {
         Primitive::RequestId,
         Primitive::RootSpan,
         Primitive::BodySizeLimit,
+        Primitive::ErrorFormat,
     ];
 
     /// The type of the value the framework provides.
@@ -48,6 +51,7 @@ impl Primitive {
             Primitive::RequestId => TypeId::of::<RequestId>(),
             Primitive::RootSpan => TypeId::of::<RootSpan>(),
             Primitive::BodySizeLimit => TypeId::of::<BodySizeLimit>(),
+            Primitive::ErrorFormat => TypeId::of::<ErrorFormat>(),
         }
     }
 

@@ -13,6 +13,7 @@ use crate::request::{
     AllowedMethods, ConnectionInfo, MatchedRoute, RawPathParams, RequestBody, RequestHead,
     RequestId,
 };
+use crate::response::ErrorFormat;
 use crate::sync::lock;
 use crate::telemetry::RootSpan;
 
@@ -26,6 +27,8 @@ pub(crate) struct RequestValues {
     pub(crate) request_id: RequestId,
     pub(crate) span: RootSpan,
     pub(crate) body_limit: BodySizeLimit,
+    /// How the framework writes its own error responses on this route.
+    pub(crate) error_format: ErrorFormat,
 }
 
 /// A constructed value, type-erased.
@@ -66,6 +69,11 @@ impl Scope {
         &self.values.request_id
     }
 
+    /// How the framework writes its own error responses on this request's route.
+    pub(crate) fn error_format(&self) -> ErrorFormat {
+        self.values.error_format
+    }
+
     pub(crate) fn primitive(&self, primitive: Primitive) -> &(dyn Any + Send + Sync) {
         let values = &self.values;
         match primitive {
@@ -78,6 +86,7 @@ impl Scope {
             Primitive::RequestId => &values.request_id,
             Primitive::RootSpan => &values.span,
             Primitive::BodySizeLimit => &values.body_limit,
+            Primitive::ErrorFormat => &values.error_format,
         }
     }
 

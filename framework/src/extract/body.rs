@@ -6,11 +6,11 @@ use http::StatusCode;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http_body_util::BodyExt;
 
-use super::text::{quote, rejection_response};
+use super::text::{quote, rejection_problem};
 use super::{BodySizeLimit, FromRequestBody, Rejection};
 use crate::error::BoxError;
 use crate::request::{RequestBody, RequestHead};
-use crate::response::Response;
+use crate::response::Problem;
 
 /// The whole request body, in memory.
 ///
@@ -55,12 +55,12 @@ pub enum BufferedBodyError {
 }
 
 impl Rejection for BufferedBodyError {
-    fn default_response(&self) -> Response {
+    fn problem(&self) -> Problem {
         let status = match self {
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Broken(_) => StatusCode::BAD_REQUEST,
         };
-        rejection_response(status, self)
+        rejection_problem(status, self)
     }
 }
 

@@ -6,10 +6,10 @@ use http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::body::{BufferedBodyError, UnsupportedContentType, check_content_type, read_body};
-use super::text::rejection_response;
+use super::text::{json_pointer, rejection_problem, shorten};
 use super::{BodySizeLimit, FromRequestBody, Rejection};
 use crate::request::{RequestBody, RequestHead};
-use crate::response::Response;
+use crate::response::Problem;
 
 /// URL-encoded text that is not valid percent-encoding.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +47,7 @@ fn check_encoding(input: &[u8]) -> Result<(), InvalidEncoding> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct FieldError {
     pub(crate) path: String,
+    pub(crate) pointer: String,
     pub(crate) message: String,
 }
 
@@ -71,6 +72,7 @@ pub(crate) fn parse_form<T: DeserializeOwned>(input: &[u8]) -> Result<T, FormErr
     let deserializer = serde_html_form::Deserializer::from_bytes(input);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
+        let pointer = json_pointer(error.path());
         let message = error.into_inner().to_string();
         // serde_html_form's words for a key given several times where one value was expected.
         let message = if message == "unsupported value" {
@@ -78,7 +80,11 @@ pub(crate) fn parse_form<T: DeserializeOwned>(input: &[u8]) -> Result<T, FormErr
         } else {
             message
         };
-        FormError::Field(FieldError { path, message })
+        FormError::Field(FieldError {
+            path,
+            pointer,
+            message,
+        })
     })
 }
 
@@ -130,25 +136,33 @@ pub enum UrlEncodedBodyError {
     /// The body is not valid percent-encoding. Default response: 400.
     #[error("malformed form body")]
     Encoding(#[source] InvalidEncoding),
-    /// A field did not deserialize. Default response: 422.
+    /// A field did not deserialize. Default response: 422, whose problem details name the
+    /// field in `errors`.
     #[error("invalid form{}: {message}", at(path))]
     Field {
         /// The field, e.g. `tags[1]`; `.` for the whole form.
         path: String,
+        /// The same field as a JSON Pointer into the form seen as an object, e.g. `/tags/1`.
+        pointer: String,
         /// What was wrong with it.
         message: String,
     },
 }
 
 impl Rejection for UrlEncodedBodyError {
-    fn default_response(&self) -> Response {
+    fn problem(&self) -> Problem {
         let status = match self {
             Self::ContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Body(error) => return error.default_response(),
+            Self::Body(error) => return error.problem(),
             Self::Encoding(_) => StatusCode::BAD_REQUEST,
-            Self::Field { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Field {
+                pointer, message, ..
+            } => {
+                return rejection_problem(StatusCode::UNPROCESSABLE_ENTITY, self)
+                    .field_error(pointer, shorten(message));
+            }
         };
-        rejection_response(status, self)
+        rejection_problem(status, self)
     }
 }
 
@@ -169,9 +183,15 @@ where
         match parse_form(&bytes) {
             Ok(value) => Ok(UrlEncodedBody(value)),
             Err(FormError::Encoding(error)) => Err(UrlEncodedBodyError::Encoding(error)),
-            Err(FormError::Field(FieldError { path, message })) => {
-                Err(UrlEncodedBodyError::Field { path, message })
-            }
+            Err(FormError::Field(FieldError {
+                path,
+                pointer,
+                message,
+            })) => Err(UrlEncodedBodyError::Field {
+                path,
+                pointer,
+                message,
+            }),
         }
     }
 }

@@ -1,11 +1,15 @@
 //! [`Header`]: a typed header, parsed by the `headers` crate.
 
+use std::any::TypeId;
+
+use headers::authorization::{Authorization, Bearer};
+use http::header::{HeaderValue, WWW_AUTHENTICATE};
 use http::{HeaderName, StatusCode};
 
-use super::text::rejection_response;
+use super::text::rejection_problem;
 use super::{FromRequestHead, Rejection};
 use crate::request::{RawPathParams, RequestHead};
-use crate::response::Response;
+use crate::response::Problem;
 
 /// A header of the request, parsed into `H`, a type of the [`headers`](super::headers) crate
 /// (re-exported, so no version has to match).
@@ -13,6 +17,11 @@ use crate::response::Response;
 /// A missing or malformed header is a [`HeaderError`], 400 naming the header; its value is
 /// never echoed, since it may be a credential. `Option<Header<H>>` is `None` when the header is
 /// absent and still rejected when it is present but malformed.
+///
+/// `Header<Authorization<Bearer>>` follows RFC 6750 instead: a missing token is
+/// [`HeaderError::MissingBearerToken`], 401 with `WWW-Authenticate: Bearer`; one that is not
+/// `Bearer <token>` is [`HeaderError::MalformedBearerToken`], 401 with
+/// `WWW-Authenticate: Bearer error="invalid_request"`.
 ///
 /// ```
 /// use watchful::extract::Header;
@@ -52,7 +61,7 @@ impl<H> std::ops::Deref for Header<H> {
 
 /// A header the route needs is missing or malformed.
 ///
-/// Default response: 400 naming the header, without its value.
+/// Default response: 400 naming the header, without its value; 401 for a bearer token.
 #[derive(Debug, thiserror::Error)]
 pub enum HeaderError {
     /// The request does not have the header.
@@ -67,6 +76,14 @@ pub enum HeaderError {
         #[source]
         source: headers::Error,
     },
+    /// `Header<Authorization<Bearer>>`: the request has no `Authorization` header. Default
+    /// response: 401 with `WWW-Authenticate: Bearer`.
+    #[error("missing header `authorization`, expected a bearer token")]
+    MissingBearerToken,
+    /// `Header<Authorization<Bearer>>`: the `Authorization` header is not `Bearer <token>`.
+    /// Default response: 401 with `WWW-Authenticate: Bearer error="invalid_request"`.
+    #[error("malformed header `authorization`, expected `Bearer <token>`")]
+    MalformedBearerToken(#[source] headers::Error),
 }
 
 impl HeaderError {
@@ -74,13 +91,46 @@ impl HeaderError {
     pub fn name(&self) -> &HeaderName {
         match self {
             Self::Missing(name) | Self::Malformed { name, .. } => name,
+            Self::MissingBearerToken | Self::MalformedBearerToken(_) => {
+                &http::header::AUTHORIZATION
+            }
+        }
+    }
+
+    fn missing<H: headers::Header + 'static>() -> Self {
+        match is_bearer::<H>() {
+            true => Self::MissingBearerToken,
+            false => Self::Missing(H::name().clone()),
+        }
+    }
+
+    fn malformed<H: headers::Header + 'static>(source: headers::Error) -> Self {
+        match is_bearer::<H>() {
+            true => Self::MalformedBearerToken(source),
+            false => Self::Malformed {
+                name: H::name().clone(),
+                source,
+            },
         }
     }
 }
 
+/// Whether `H` is a bearer token, which RFC 6750 asks to reject with 401.
+fn is_bearer<H: 'static>() -> bool {
+    TypeId::of::<H>() == TypeId::of::<Authorization<Bearer>>()
+}
+
 impl Rejection for HeaderError {
-    fn default_response(&self) -> Response {
-        rejection_response(StatusCode::BAD_REQUEST, self)
+    fn problem(&self) -> Problem {
+        let challenge = match self {
+            Self::Missing(_) | Self::Malformed { .. } => {
+                return rejection_problem(StatusCode::BAD_REQUEST, self);
+            }
+            Self::MissingBearerToken => "Bearer",
+            Self::MalformedBearerToken(_) => r#"Bearer error="invalid_request""#,
+        };
+        rejection_problem(StatusCode::UNAUTHORIZED, self)
+            .header(WWW_AUTHENTICATE, HeaderValue::from_static(challenge))
     }
 }
 
@@ -97,10 +147,7 @@ where
         }
         H::decode(&mut values)
             .map(|header| Some(Header(header)))
-            .map_err(|source| HeaderError::Malformed {
-                name: H::name().clone(),
-                source,
-            })
+            .map_err(HeaderError::malformed::<H>)
     }
 }
 
@@ -111,7 +158,6 @@ where
     type Rejection = HeaderError;
 
     fn from_request_head(head: &RequestHead, params: &RawPathParams) -> Result<Self, HeaderError> {
-        Option::<Header<H>>::from_request_head(head, params)?
-            .ok_or_else(|| HeaderError::Missing(H::name().clone()))
+        Option::<Header<H>>::from_request_head(head, params)?.ok_or_else(HeaderError::missing::<H>)
     }
 }

@@ -5,10 +5,10 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use super::body::{BufferedBodyError, UnsupportedContentType, check_content_type, read_body};
-use super::text::rejection_response;
+use super::text::{json_pointer, rejection_problem, rejection_text};
 use super::{BodySizeLimit, FromRequestBody, Rejection};
 use crate::request::{RequestBody, RequestHead};
-use crate::response::Response;
+use crate::response::Problem;
 
 /// The request body, `Content-Type: application/json` or `application/*+json`, deserialized
 /// into `T`.
@@ -60,11 +60,15 @@ pub enum JsonBodyError {
     /// The body is not JSON (the source says where). Default response: 400.
     #[error("malformed JSON")]
     Syntax(#[source] serde_json::Error),
-    /// The body is JSON, but not of the expected shape. Default response: 422.
+    /// The body is JSON, but not of the expected shape. Default response: 422, whose problem
+    /// details name the field in `errors`.
     #[error("invalid JSON{}", super::form::at(path))]
     Data {
         /// Where in the document, e.g. `items[0].price`; `.` for the whole document.
         path: String,
+        /// The same place as a JSON Pointer, e.g. `/items/0/price`; empty for the whole
+        /// document.
+        pointer: String,
         /// What was wrong there.
         #[source]
         source: serde_json::Error,
@@ -72,14 +76,19 @@ pub enum JsonBodyError {
 }
 
 impl Rejection for JsonBodyError {
-    fn default_response(&self) -> Response {
+    fn problem(&self) -> Problem {
         let status = match self {
             Self::ContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Body(error) => return error.default_response(),
+            Self::Body(error) => return error.problem(),
             Self::Empty | Self::Syntax(_) => StatusCode::BAD_REQUEST,
-            Self::Data { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Data {
+                pointer, source, ..
+            } => {
+                return rejection_problem(StatusCode::UNPROCESSABLE_ENTITY, self)
+                    .field_error(pointer, rejection_text(source));
+            }
         };
-        rejection_response(status, self)
+        rejection_problem(status, self)
     }
 }
 
@@ -116,9 +125,14 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, JsonBodyError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
+        let pointer = json_pointer(error.path());
         let source = error.into_inner();
         match source.classify() {
-            Category::Data => JsonBodyError::Data { path, source },
+            Category::Data => JsonBodyError::Data {
+                path,
+                pointer,
+                source,
+            },
             Category::Syntax | Category::Eof | Category::Io => JsonBodyError::Syntax(source),
         }
     })?;

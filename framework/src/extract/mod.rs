@@ -61,7 +61,7 @@ use std::convert::Infallible;
 use std::future::Future;
 
 use crate::request::{RawPathParams, RequestBody, RequestHead};
-use crate::response::Response;
+use crate::response::Problem;
 
 pub use body::{BufferedBody, BufferedBodyError, UnsupportedContentType};
 pub use cookies::RequestCookies;
@@ -73,17 +73,36 @@ pub use json::{JsonBody, JsonBodyError};
 pub use path::{PathParams, PathParamsError};
 pub use query::{QueryParams, QueryParamsError};
 
-/// An extractor's error: a standard error that knows the response watchful's default error
-/// handler gives for it.
+/// An error the framework answers by itself: an extractor's rejection, or one of the
+/// framework's own errors. It describes its default response once, as a [`Problem`] (status,
+/// detail, invalid fields, headers), which is sent as plain text (the status and the detail)
+/// or, on a blueprint with [`problem_details`](crate::Blueprint::problem_details), as
+/// `application/problem+json`.
+///
+/// ```
+/// use watchful::extract::Rejection;
+/// use watchful::http::StatusCode;
+/// use watchful::response::Problem;
+///
+/// #[derive(Debug, thiserror::Error)]
+/// #[error("the `x-tenant` header is missing")]
+/// pub struct NoTenant;
+///
+/// impl Rejection for NoTenant {
+///     fn problem(&self) -> Problem {
+///         Problem::new(StatusCode::BAD_REQUEST).detail(self.to_string())
+///     }
+/// }
+/// ```
 pub trait Rejection: std::error::Error + Send + Sync + 'static {
-    /// The default response: a 4xx with a short plain-text body that says what was wrong.
-    fn default_response(&self) -> Response;
+    /// The default response: a 4xx that says what was wrong.
+    fn problem(&self) -> Problem;
 }
 
 /// An extractor that cannot fail, like [`RequestCookies`], says so with `Infallible`:
 /// `build()` then attaches no error handler to it.
 impl Rejection for Infallible {
-    fn default_response(&self) -> Response {
+    fn problem(&self) -> Problem {
         match *self {}
     }
 }

@@ -3,10 +3,10 @@
 use serde::de::DeserializeOwned;
 
 use super::path_de::{self, ParamsDeserializer, Shape};
-use super::text::rejection_response;
+use super::text::rejection_problem;
 use super::{FromRequestHead, Rejection};
 use crate::request::{RawPathParams, RequestHead};
-use crate::response::Response;
+use crate::response::Problem;
 
 /// The route's path parameters, percent-decoded and deserialized into `T`.
 ///
@@ -95,8 +95,8 @@ impl PathParamsError {
 }
 
 impl Rejection for PathParamsError {
-    fn default_response(&self) -> Response {
-        rejection_response(http::StatusCode::BAD_REQUEST, self)
+    fn problem(&self) -> Problem {
+        rejection_problem(http::StatusCode::BAD_REQUEST, self)
     }
 }
 

@@ -4,10 +4,10 @@ use http::StatusCode;
 use serde::de::DeserializeOwned;
 
 use super::form::{FieldError, FormError, InvalidEncoding, at, parse_form};
-use super::text::rejection_response;
+use super::text::{rejection_problem, shorten};
 use super::{FromRequestHead, Rejection};
 use crate::request::{RawPathParams, RequestHead};
-use crate::response::Response;
+use crate::response::Problem;
 
 /// The query string, percent-decoded and deserialized into `T`.
 ///
@@ -69,14 +69,22 @@ pub enum QueryParamsError {
     Field {
         /// The field, e.g. `page` or `tag[1]`; `.` for the whole query.
         path: String,
+        /// The same field as a JSON Pointer into the query seen as an object, e.g. `/tag/1`.
+        pointer: String,
         /// What was wrong with it.
         message: String,
     },
 }
 
 impl Rejection for QueryParamsError {
-    fn default_response(&self) -> Response {
-        rejection_response(StatusCode::BAD_REQUEST, self)
+    fn problem(&self) -> Problem {
+        let problem = rejection_problem(StatusCode::BAD_REQUEST, self);
+        match self {
+            Self::Encoding(_) => problem,
+            Self::Field {
+                pointer, message, ..
+            } => problem.field_error(pointer, shorten(message)),
+        }
     }
 }
 
@@ -94,9 +102,15 @@ where
         match parse_form(query.as_bytes()) {
             Ok(value) => Ok(QueryParams(value)),
             Err(FormError::Encoding(error)) => Err(QueryParamsError::Encoding(error)),
-            Err(FormError::Field(FieldError { path, message })) => {
-                Err(QueryParamsError::Field { path, message })
-            }
+            Err(FormError::Field(FieldError {
+                path,
+                pointer,
+                message,
+            })) => Err(QueryParamsError::Field {
+                path,
+                pointer,
+                message,
+            }),
         }
     }
 }

@@ -40,7 +40,7 @@ fn params(template: &str, path: &str) -> RawPathParams {
 
 /// The default response's status and body, checking its content type on the way.
 async fn rejected<R: Rejection>(rejection: &R) -> (StatusCode, String) {
-    let response = rejection.default_response();
+    let response = rejection.problem().into_text_response();
     assert_eq!(
         response.headers()[CONTENT_TYPE],
         "text/plain; charset=utf-8"
@@ -599,23 +599,74 @@ async fn typed_headers() {
             .is_none()
     );
 
+    // Other typed headers: 400, no challenge.
     let cases = [
-        (head("/", &[]), "missing header `authorization`"),
+        (head("/", &[]), "missing header `content-type`"),
         (
-            head("/", &[("authorization", "Basic c2VjcmV0")]),
-            "malformed header `authorization`: invalid HTTP header",
+            head("/", &[("content-type", "not a mime")]),
+            "malformed header `content-type`: invalid HTTP header",
         ),
     ];
     for (h, text) in cases {
-        let error = Header::<Authorization<Bearer>>::from_request_head(&h, &none).unwrap_err();
+        let error = Header::<ContentType>::from_request_head(&h, &none).unwrap_err();
+        assert!(matches!(
+            error,
+            HeaderError::Missing(_) | HeaderError::Malformed { .. }
+        ));
+        let problem = error.problem();
+        assert!(
+            !problem
+                .into_text_response()
+                .headers()
+                .contains_key("www-authenticate")
+        );
         assert_eq!(
             rejected(&error).await,
             (StatusCode::BAD_REQUEST, text.to_owned())
         );
-        assert_eq!(error.name(), "authorization");
+        assert_eq!(error.name(), "content-type");
     }
+}
+
+#[tokio::test]
+async fn bearer_tokens_are_challenged_with_401() {
+    use headers::authorization::{Authorization, Bearer};
+
+    let none = RawPathParams::default();
+    let missing = Header::<Authorization<Bearer>>::from_request_head(&head("/", &[]), &none);
+    let missing = missing.unwrap_err();
+    assert!(matches!(missing, HeaderError::MissingBearerToken));
     let malformed = head("/", &[("authorization", "Basic c2VjcmV0")]);
-    assert!(Option::<Header<Authorization<Bearer>>>::from_request_head(&malformed, &none).is_err());
+    let error = Header::<Authorization<Bearer>>::from_request_head(&malformed, &none).unwrap_err();
+    assert!(matches!(error, HeaderError::MalformedBearerToken(_)));
+    // Present but malformed is rejected even when the token is optional.
+    let optional = Option::<Header<Authorization<Bearer>>>::from_request_head(&malformed, &none);
+    assert!(matches!(
+        optional,
+        Err(HeaderError::MalformedBearerToken(_))
+    ));
+
+    let cases = [
+        (
+            missing,
+            "Bearer",
+            "missing header `authorization`, expected a bearer token",
+        ),
+        (
+            error,
+            r#"Bearer error="invalid_request""#,
+            "malformed header `authorization`, expected `Bearer <token>`: invalid HTTP header",
+        ),
+    ];
+    for (error, challenge, text) in cases {
+        assert_eq!(error.name(), "authorization");
+        let response = error.problem().into_text_response();
+        assert_eq!(response.headers()["www-authenticate"], challenge);
+        assert_eq!(
+            rejected(&error).await,
+            (StatusCode::UNAUTHORIZED, text.to_owned())
+        );
+    }
 }
 
 #[test]

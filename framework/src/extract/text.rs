@@ -1,21 +1,40 @@
-//! The default rejection body: one line of plain text, the error and its causes, with echoed
+//! The default rejection's detail: one line of text, the error and its causes, with echoed
 //! input capped.
 
 use std::error::Error as StdError;
 
 use http::StatusCode;
 
-use crate::response::{IntoResponse, Response};
+use crate::response::Problem;
 
 /// The most characters of a quoted piece of input a rejection body repeats.
 pub(crate) const MAX_ECHO: usize = 64;
 
-/// `status` with the error's message and its causes' joined by `: `, each shortened.
-pub(crate) fn rejection_response(status: StatusCode, error: &(dyn StdError + 'static)) -> Response {
-    (status, rejection_text(error)).into_response()
+/// `status` detailed by the error's message and its causes' joined by `: `, each shortened.
+pub(crate) fn rejection_problem(status: StatusCode, error: &(dyn StdError + 'static)) -> Problem {
+    Problem::new(status).detail(rejection_text(error))
 }
 
-/// The body of [`rejection_response`].
+/// `path` as a JSON Pointer (RFC 6901): `items[0].price` is `/items/0/price`, the whole
+/// document is the empty pointer. A segment the deserializer could not name ends it: the
+/// pointer then names the nearest known parent.
+pub(crate) fn json_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path {
+        let token = match segment {
+            Segment::Seq { index } => index.to_string(),
+            Segment::Map { key } => key.replace('~', "~0").replace('/', "~1"),
+            Segment::Enum { variant } => variant.replace('~', "~0").replace('/', "~1"),
+            Segment::Unknown => break,
+        };
+        pointer.push('/');
+        pointer.push_str(&token);
+    }
+    pointer
+}
+
+/// The detail of [`rejection_problem`].
 pub(crate) fn rejection_text(error: &(dyn StdError + 'static)) -> String {
     let mut text = shorten(&error.to_string());
     let mut cause = error.source();

@@ -4,16 +4,13 @@
 
 use std::sync::Mutex;
 
-use http::StatusCode;
-
 use crate::Error;
 use crate::component::adapter::BoxFuture;
 use crate::component::guard::guard;
 use crate::di::{Injector, Scope, Unbuilt};
-use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
+use crate::error::{ErasedError, builtin_problem, internal_error};
 use crate::plan::{BUILTIN, ErrorSite, RouteCalls};
-use crate::request::RequestId;
-use crate::response::{IntoResponse, Response, take_failure};
+use crate::response::{ErrorFormat, Response, take_failure};
 use crate::sync::lock;
 
 /// Every error a request saw so far, in the order they happened.
@@ -85,7 +82,8 @@ impl<'a> ErrorPath<'a> {
     ) -> (Result<Response, ErasedError>, Error) {
         let ErrorSite::Handler { handler, catch_all } = site else {
             let error = error.into_error();
-            let response = builtin_response(&error, self.scope.request_id());
+            let problem = builtin_problem(&error, self.scope.request_id());
+            let response = problem.render(self.scope.error_format(), self.scope.request_id());
             return (Ok(response), error);
         };
         if let Err(unbuilt) = self.injector.prepare(handler.prepare()).await {
@@ -129,9 +127,13 @@ impl<'a> ErrorPath<'a> {
     }
 
     /// Observes the error a response type met while making `response`, if any; the 500 it
-    /// made stays.
+    /// made stays, as a problem where the route writes the framework's errors so.
     pub(crate) async fn settle(&self, mut response: Response) -> Response {
         if let Some(error) = take_failure(&mut response) {
+            if self.scope.error_format() == ErrorFormat::Problem {
+                let request_id = self.scope.request_id();
+                response = internal_error(request_id).render(ErrorFormat::Problem, request_id);
+            }
             let index = self.observe(error).await;
             response.extensions_mut().insert(ErrorMark(index));
         }
@@ -172,23 +174,4 @@ fn unbuilt_error(unbuilt: Unbuilt<'_>) -> ErasedError {
         Unbuilt::Failed(error, _) => error,
         Unbuilt::Panicked(panic) => ErasedError::new(panic),
     }
-}
-
-/// The response for an error that no handler took: a 4xx or 503 that says what was wrong for
-/// the framework's own request errors, a 500 that says nothing for the rest.
-fn builtin_response(error: &Error, request_id: &RequestId) -> Response {
-    if let Some(bad) = error.downcast_ref::<InvalidPathParameter>() {
-        return (StatusCode::BAD_REQUEST, bad.to_string()).into_response();
-    }
-    if let Some(timeout) = error.downcast_ref::<RequestTimeout>() {
-        return (StatusCode::SERVICE_UNAVAILABLE, timeout.to_string()).into_response();
-    }
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        format!(
-            "500 Internal Server Error\nThe error was logged with request id {}.\n",
-            request_id.as_str()
-        ),
-    )
-        .into_response()
 }

@@ -7,6 +7,7 @@ use super::call::{Call, ConstructStep, ErrorSite, Prepared};
 use crate::component::adapter::{HandlerFn, ObserverFn, PostFn, PreFn, WrapFn};
 use crate::extract::BodySizeLimit;
 use crate::request::MatchedRoute;
+use crate::response::ErrorFormat;
 
 /// Everything needed to serve one route or fallback.
 pub(crate) struct RoutePlan {
@@ -19,6 +20,7 @@ pub(crate) struct RoutePlan {
     /// How long the middleware and components may take.
     timeout: Option<Duration>,
     body_limit: BodySizeLimit,
+    error_format: ErrorFormat,
     calls: RouteCalls,
 }
 
@@ -31,6 +33,7 @@ impl RoutePlan {
         param_names: Vec<Arc<str>>,
         timeout: Option<Duration>,
         body_limit: BodySizeLimit,
+        error_format: ErrorFormat,
         calls: RouteCalls,
     ) -> Self {
         Self {
@@ -39,6 +42,7 @@ impl RoutePlan {
             param_names,
             timeout,
             body_limit,
+            error_format,
             calls,
         }
     }
@@ -61,6 +65,10 @@ impl RoutePlan {
 
     pub(crate) fn body_limit(&self) -> BodySizeLimit {
         self.body_limit
+    }
+
+    pub(crate) fn error_format(&self) -> ErrorFormat {
+        self.error_format
     }
 
     pub(crate) fn calls(&self) -> &RouteCalls {

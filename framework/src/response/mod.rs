@@ -6,6 +6,7 @@
 //! What a handler can return:
 //!
 //! - bodies: `String`, `&'static str` (text), `Vec<u8>`, `Bytes` (octets), [`Json`], [`Html`],
+//!   [`Problem`] (RFC 9457 problem details),
 //!   [`Text`], a [`Body`] (e.g. [`Body::from_stream`]), `()` (200, empty);
 //! - statuses: `StatusCode`, [`NoContent`], [`Redirect`];
 //! - a body with parts before it: `(StatusCode, T)`, `(P, T)`, `(StatusCode, P, T)`,
@@ -23,6 +24,7 @@ mod builder;
 mod cookies;
 mod failure;
 mod into_response;
+mod problem;
 pub mod sse;
 mod types;
 
@@ -35,6 +37,8 @@ pub use cookies::{Cookie, ResponseCookies, SameSite};
 pub(crate) use failure::take_failure;
 pub use failure::{InvalidResponseHeader, JsonResponseError};
 pub use into_response::{IntoResponse, IntoResponseParts};
+pub(crate) use problem::ErrorFormat;
+pub use problem::Problem;
 pub use types::{Html, Json, NoContent, Redirect, Text};
 
 #[cfg(test)]
