@@ -176,16 +176,16 @@ struct Routes {
 }
 
 impl Routes {
-    /// Plans the route or fallback `node` of `scope`; returns its index.
+    /// Plans the route or fallback `node`, served on the routes of `scope`; returns its index.
     fn plan(
         &mut self,
         graph: &Graph,
         node: usize,
+        scope: usize,
         path: Option<&str>,
         label: &str,
         problems: &mut Vec<BuildProblem>,
     ) -> usize {
-        let scope = graph.nodes[node].scope;
         let param_names = path.map(param_names).unwrap_or_default();
         let params: Vec<&str> = param_names.iter().map(|name| &**name).collect();
         let planned = plan_route(graph, node, scope, label, &params);
@@ -271,7 +271,8 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<BuildProbl
             ));
             continue;
         }
-        let route = routes.plan(graph, node, Some(&path), &label, problems);
+        let scope = graph.nodes[node].scope;
+        let route = routes.plan(graph, node, scope, Some(&path), &label, problems);
         methods.push(MethodRoute {
             method,
             route,
@@ -332,13 +333,14 @@ fn plan_fallbacks(
         let node = match (index, scope.fallback) {
             (_, Some(node)) => node,
             (0, None) => graph.default_fallback,
+            _ if writes_errors_apart(graph, index) => graph.default_fallback,
             _ => continue,
         };
         let label = match scope.prefix.as_str() {
             "" => "the fallback".to_owned(),
             prefix => format!("the fallback for `{prefix}`"),
         };
-        let plan = routes.plan(graph, node, None, &label, problems);
+        let plan = routes.plan(graph, node, index, None, &label, problems);
         if index == 0 {
             root = plan;
         } else if let Some((_, _, other)) = nested.iter().find(|(p, ..)| *p == scope.prefix) {
@@ -365,6 +367,28 @@ fn plan_fallbacks(
         .map(|(prefix, plan, _)| (prefix, plan))
         .collect();
     (nested, root)
+}
+
+/// Whether the nested blueprint `scope` needs the default fallback of its own, so that the
+/// 404s and 405s under its prefix are written in its error format: it has a prefix, writes the
+/// framework's errors unlike its parent, and no blueprint up to the root has a fallback. (A
+/// prefix shared with another blueprint keeps the root's fallback, which cannot conflict.)
+fn writes_errors_apart(graph: &Graph, scope: usize) -> bool {
+    let this = &graph.scopes[scope];
+    let Some(parent) = this.parent else {
+        return false;
+    };
+    !this.prefix.is_empty()
+        && graph.scopes[parent].error_format != this.error_format
+        && graph
+            .ancestry(scope)
+            .all(|s| graph.scopes[s].fallback.is_none())
+        && graph
+            .scopes
+            .iter()
+            .filter(|s| s.prefix == this.prefix)
+            .count()
+            == 1
 }
 
 /// The problem of two fallbacks of different blueprints serving the same paths.

@@ -17,14 +17,16 @@
 //! | [`JsonBody<T>`] | a JSON body | [`JsonBodyError`] | 415, 413, 400, 422 |
 //! | [`UrlEncodedBody<T>`] | a form body | [`UrlEncodedBodyError`] | 415, 413, 400, 422 |
 //! | [`BufferedBody`] | the whole body as bytes | [`BufferedBodyError`] | 413, 400 |
-//! | [`Header<H>`], `Option<Header<H>>` | one typed header | [`HeaderError`] | 400 |
+//! | [`Header<H>`], `Option<Header<H>>` | one typed header | [`HeaderError`] | 400; 401 for `Authorization<Bearer>` |
 //! | [`RequestCookies`] | the `Cookie` header | none: malformed pairs are skipped with a WARN event | — |
 //!
 //! # Rejection bodies
 //!
 //! Every default rejection response has the same form: the status, `Content-Type:
 //! text/plain; charset=utf-8`, and one line of text — the error's message followed by each of
-//! its causes, joined by `: `, e.g.
+//! its causes, joined by `: ` — or, on a blueprint with
+//! [`problem_details`](crate::Blueprint::problem_details), the same line as the `detail` of an
+//! `application/problem+json` body (see [`Rejection`]), e.g.
 //!
 //! ```text
 //! `id`: invalid digit found in string
