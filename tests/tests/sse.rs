@@ -3,7 +3,8 @@
 //!
 //! Covered: the head (`text/event-stream`, `no-cache`), events in order, a keep-alive comment
 //! while the stream is idle, and a stream that fails: observed once (one ERROR event, in the
-//! request's root span) and the connection closed.
+//! request's root span) and the connection closed. An event that cannot be sent (a line break
+//! in its id) ends the stream the same way, through the test client.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -58,12 +59,23 @@ pub fn failing() -> Sse {
     Sse::new(items.throttle(Duration::from_millis(20)))
 }
 
+/// An event whose id has a line break, which would end the field early.
+#[get("/invalid")]
+pub fn invalid() -> Sse {
+    let events = [
+        Ok::<_, Infallible>(Event::default().data("fine")),
+        Ok(Event::default().id("1\ndata: injected").data("x")),
+    ];
+    Sse::new(stream::iter(events))
+}
+
 /// Serves the blueprint on `127.0.0.1:0` and sends one GET to `path`.
 async fn get_over_socket(path: &str) -> hyper::Response<Incoming> {
     let mut bp = Blueprint::new();
     bp.error_observer(LOG_ERROR);
     bp.route(EVENTS);
     bp.route(FAILING);
+    bp.route(INVALID);
     let app = bp.build().await.expect("the blueprint builds");
     let server = Server::from_listener(TcpListener::bind("127.0.0.1:0").await.unwrap())
         .handle_signals(false);
@@ -150,4 +162,22 @@ async fn a_failing_stream_is_observed_once_and_closes_the_connection() {
     assert_eq!(root.field("request_id"), Some(request_id.as_str()));
     assert_eq!(errors[0].root_span, Some(root.serial));
     assert_eq!(root.field("error.msg"), Some("the feed went away"));
+}
+
+#[tokio::test]
+async fn an_event_that_cannot_be_sent_ends_the_stream_and_is_observed() {
+    let (telemetry, _guard) = capture();
+    let mut bp = Blueprint::new();
+    bp.error_observer(LOG_ERROR);
+    bp.route(INVALID);
+    let client = watchful::testing::TestClient::new(bp.build().await.unwrap());
+    let response = client.get("/invalid").send().await;
+    assert_eq!(response.text(), "data: fine\n\n");
+    assert!(response.body_error().is_some(), "the response is cut off");
+    let errors = telemetry.error_events();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].field("error.type"),
+        Some("watchful::response::sse::InvalidEvent")
+    );
 }

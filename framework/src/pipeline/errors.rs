@@ -8,9 +8,11 @@ use crate::Error;
 use crate::component::adapter::BoxFuture;
 use crate::component::guard::guard;
 use crate::di::{Injector, Scope, Unbuilt};
-use crate::error::{ErasedError, builtin_problem, internal_error};
+use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
+use crate::extract::Rejection;
 use crate::plan::{BUILTIN, ErrorSite, RouteCalls};
-use crate::response::{ErrorFormat, Response, take_failure};
+use crate::request::RequestId;
+use crate::response::{ErrorFormat, Problem, Response, take_failure};
 use crate::sync::lock;
 
 /// Every error a request saw so far, in the order they happened.
@@ -174,4 +176,48 @@ fn unbuilt_error(unbuilt: Unbuilt<'_>) -> ErasedError {
         Unbuilt::Failed(error, _) => error,
         Unbuilt::Panicked(panic) => ErasedError::new(panic),
     }
+}
+
+// How the framework answers its own errors when no handler takes them: each describes its
+// response once, as a `Problem`, which the route renders as text or as problem details. A new
+// framework error implements `Rejection` and gets one line in `builtin_problem`.
+
+impl Rejection for InvalidPathParameter {
+    fn problem(&self) -> Problem {
+        Problem::new(http::StatusCode::BAD_REQUEST).detail(self.to_string())
+    }
+}
+
+impl Rejection for RequestTimeout {
+    fn problem(&self) -> Problem {
+        Problem::new(http::StatusCode::SERVICE_UNAVAILABLE).detail(self.to_string())
+    }
+}
+
+/// The response of an error no handler took: the framework's own errors say what was wrong,
+/// anything else is a 500 that names only the request id.
+fn builtin_problem(error: &Error, request_id: &RequestId) -> Problem {
+    let described = None
+        .or_else(|| described::<InvalidPathParameter>(error))
+        .or_else(|| described::<RequestTimeout>(error));
+    match described {
+        Some(rejection) => rejection.problem(),
+        None => internal_error(request_id),
+    }
+}
+
+fn described<E: Rejection>(error: &Error) -> Option<&dyn Rejection> {
+    error
+        .downcast_ref::<E>()
+        .map(|error| error as &dyn Rejection)
+}
+
+/// The built-in 500: the request id, never the error.
+fn internal_error(request_id: &RequestId) -> Problem {
+    let id = request_id.as_str();
+    Problem::new(http::StatusCode::INTERNAL_SERVER_ERROR)
+        .detail(format!("The error was logged with request id {id}."))
+        .text(format!(
+            "500 Internal Server Error\nThe error was logged with request id {id}.\n"
+        ))
 }
