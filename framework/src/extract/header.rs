@@ -61,7 +61,39 @@ impl<H> std::ops::Deref for Header<H> {
 
 /// A header the route needs is missing or malformed.
 ///
-/// Default response: 400 naming the header, without its value; 401 for a bearer token.
+/// Default response: 400 naming the header, without its value; 401 for a bearer token, with
+/// the `WWW-Authenticate` challenge of RFC 6750.
+///
+/// ```
+/// use watchful::extract::Header;
+/// use watchful::extract::headers::authorization::{Authorization, Bearer};
+/// use watchful::testing::TestClient;
+/// use watchful::{Blueprint, get};
+///
+/// #[get("/me")]
+/// pub fn me(Header(auth): Header<Authorization<Bearer>>) -> String {
+///     auth.token().to_owned()
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), watchful::BuildError> {
+/// let mut bp = Blueprint::new();
+/// bp.route(ME);
+/// let client = TestClient::new(bp.build().await?);
+///
+/// let response = client.get("/me").send().await;
+/// assert_eq!(response.status(), 401);
+/// assert_eq!(response.header("www-authenticate"), Some("Bearer"));
+///
+/// let response = client.get("/me").header("authorization", "Basic eDp5").send().await;
+/// assert_eq!(response.status(), 401);
+/// assert_eq!(
+///     response.header("www-authenticate"),
+///     Some(r#"Bearer error="invalid_request""#)
+/// );
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum HeaderError {
     /// The request does not have the header.
