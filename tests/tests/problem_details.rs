@@ -456,6 +456,34 @@ async fn a_user_handler_answers_a_problem() {
     assert_eq!(telemetry.error_events().len(), 1);
 }
 
+#[get("/bad-extension")]
+pub fn bad_extension() -> Problem {
+    Problem::new(StatusCode::CONFLICT).extension("map", BTreeMap::from([((1u8, 2u8), 3u8)]))
+}
+
+#[tokio::test]
+async fn a_problem_whose_extension_does_not_serialise_is_an_observed_500() {
+    let (telemetry, _guard) = capture();
+    let mut bp = Blueprint::new();
+    bp.problem_details();
+    bp.error_observer(LOG_ERROR);
+    bp.route(BAD_EXTENSION);
+    let client = TestClient::new(bp.build().await.unwrap());
+    let response = client.get("/bad-extension").send().await;
+    let problem = problem(
+        &response,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "bad extension",
+    );
+    assert!(!problem.to_string().contains("key must be a string"));
+    let errors = telemetry.error_events();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(
+        errors[0].field("error.type"),
+        Some("watchful::response::JsonResponseError")
+    );
+}
+
 #[get("/users/{id}")]
 pub fn child_user(PathParams(id): PathParams<u32>) -> String {
     format!("child user {id}")

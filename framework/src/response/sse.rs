@@ -28,7 +28,6 @@
 //! bp.route(TICKS);
 //! ```
 
-use std::fmt::Write as _;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -167,7 +166,7 @@ impl Event {
 
     /// Tells the client how long to wait before reconnecting.
     pub fn retry(mut self, delay: Duration) -> Self {
-        let _ = writeln!(Writer(&mut self.buffer), "retry: {}", delay.as_millis());
+        self.field("retry", &delay.as_millis().to_string());
         self
     }
 
@@ -219,16 +218,6 @@ impl Event {
         }
         self.buffer.put_u8(b'\n');
         Ok(self.buffer.freeze())
-    }
-}
-
-/// `fmt::Write` into a `BytesMut`.
-struct Writer<'a>(&'a mut BytesMut);
-
-impl std::fmt::Write for Writer<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.put_slice(s.as_bytes());
-        Ok(())
     }
 }
 
