@@ -669,7 +669,8 @@ impl Blueprint {
     /// first). For an error type both handle, the child's handler wins on the child's routes.
     /// Settings ([`body_size_limit`](Blueprint::body_size_limit),
     /// [`request_timeout`](Blueprint::request_timeout),
-    /// [`deny_error_fallback`](Blueprint::deny_error_fallback)) are inherited unless the
+    /// [`deny_error_fallback`](Blueprint::deny_error_fallback),
+    /// [`problem_details`](Blueprint::problem_details)) are inherited unless the
     /// child sets its own. To serve the child's routes under a path prefix, use
     /// [`prefix`](Blueprint::prefix).
     ///
