@@ -66,7 +66,11 @@ pub mod server;
 mod sync;
 pub mod telemetry;
 pub mod testing;
+#[cfg(feature = "tls")]
+mod tls;
 mod type_name;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -72,6 +72,8 @@ pub use headers;
 pub use json::{JsonBody, JsonBodyError};
 pub use path::{PathParams, PathParamsError};
 pub use query::{QueryParams, QueryParamsError};
+#[cfg(feature = "ws")]
+pub(crate) use text::rejection_response;
 
 /// An extractor's error: a standard error that knows the response watchful's default error
 /// handler gives for it.
