@@ -89,10 +89,16 @@ impl Capture {
 
     /// The closed root spans so far, in the order they closed.
     pub fn root_spans(&self) -> Vec<CapturedSpan> {
-        self.state()
+        self.spans(ROOT_SPAN)
+    }
+
+    /// The closed spans named `name`, in the order they closed.
+    pub fn spans(&self, name: &str) -> Vec<CapturedSpan> {
+        let state = self.state();
+        state
             .closed
             .iter()
-            .filter(|span| span.name == ROOT_SPAN)
+            .filter(|span| span.name == name)
             .cloned()
             .collect()
     }
