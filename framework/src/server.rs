@@ -48,7 +48,7 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     /// Set by [`Server::tls`]: every connection starts with a TLS handshake.
     #[cfg(feature = "tls")]
-    pub(crate) tls: Option<crate::tls::Tls>,
+    tls: Option<crate::tls::Tls>,
 }
 
 /// Asks a running [`Server`] to shut down gracefully. Cheap to clone.
@@ -186,6 +186,55 @@ impl Server {
                 Err(ServerError::ShutdownTimeout(timeout))
             }
         }
+    }
+}
+
+/// HTTPS (feature `tls`).
+#[cfg(feature = "tls")]
+impl Server {
+    /// Binds a listener to `addr` that serves HTTPS with `config`; see [`tls`](Server::tls).
+    pub async fn bind_tls(
+        addr: impl ToSocketAddrs,
+        config: rustls::ServerConfig,
+    ) -> io::Result<Self> {
+        Ok(Self::bind(addr).await?.tls(config))
+    }
+
+    /// Serves HTTPS with `config`: HTTP/2 or HTTP/1.1 as the client chooses by ALPN. A
+    /// configuration with no `alpn_protocols` is given `h2` and `http/1.1`; one that names
+    /// protocols is kept as it is.
+    ///
+    /// A failed TLS handshake closes that connection and is logged at DEBUG; the handshake
+    /// counts against the [header read timeout](Server::header_read_timeout). The root span's
+    /// `url.scheme` is `https`.
+    ///
+    /// The configuration is rustls' own, re-exported as [`server::rustls`](crate::server::rustls)
+    /// so that no version has to match; `ServerConfig::builder()` uses the `ring` provider
+    /// unless the application installs another.
+    ///
+    /// ```no_run
+    /// use watchful::server::rustls::ServerConfig;
+    /// use watchful::server::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    /// use watchful::{Blueprint, Server};
+    ///
+    /// # async fn run(
+    /// #     bp: Blueprint,
+    /// #     certificates: Vec<CertificateDer<'static>>,
+    /// #     key: PrivateKeyDer<'static>,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = ServerConfig::builder()
+    ///     .with_no_client_auth()
+    ///     .with_single_cert(certificates, key)?;
+    /// Server::bind_tls("0.0.0.0:8443", config)
+    ///     .await?
+    ///     .serve(bp.build().await?)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, config: rustls::ServerConfig) -> Self {
+        self.tls = Some(crate::tls::Tls::new(config));
+        self
     }
 }
 

@@ -49,10 +49,13 @@ pub struct UpgradeFailed(#[source] hyper::Error);
 /// The name of a session in its span and in the [`Panic`](crate::error::Panic) it may raise.
 const SESSION: &str = "WebSocket session";
 
+/// The whole session: the upgrade, then the callback.
+type Session = BoxFuture<'static, Result<(), crate::Error>>;
+
 /// A session waiting for its 101 to be sent, carried in the response's extensions (which
 /// must be `Clone`, hence the shared slot) until the request is over.
 #[derive(Clone)]
-pub(super) struct PendingSession(Arc<Mutex<Option<BoxFuture<'static, Result<(), crate::Error>>>>>);
+pub(super) struct PendingSession(Arc<Mutex<Option<Session>>>);
 
 impl PendingSession {
     pub(super) fn new<F, Fut>(

@@ -259,7 +259,8 @@ mod tests {
                 head.headers.insert(name, HeaderValue::from_static(value));
             }
         };
-        let cases: Vec<(Box<dyn FnOnce(&mut RequestHead)>, StatusCode)> = vec![
+        type Edit = Box<dyn FnOnce(&mut RequestHead)>;
+        let cases: Vec<(Edit, StatusCode)> = vec![
             (
                 Box::new(|h| h.method = Method::POST),
                 StatusCode::BAD_REQUEST,
