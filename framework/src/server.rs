@@ -1,5 +1,5 @@
 //! [`Server`]: serves an [`App`] over HTTP/1.1 and HTTP/2 with hyper (cleartext, or HTTPS with
-//! the feature `tls`: see [`Server::tls`]), and shuts down gracefully.
+//! the feature `tls`), and shuts down gracefully.
 //!
 //! ```no_run
 //! use watchful::{Blueprint, Server};
@@ -11,6 +11,13 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # HTTPS
+//!
+//! With the feature `tls`, `Server::bind_tls(addr, config)` (or `.tls(config)` on any server)
+//! serves HTTPS with a rustls `ServerConfig` (re-exported as `watchful::server::rustls`):
+//! HTTP/2 or HTTP/1.1 as the client chooses by ALPN, `url.scheme` = `https` on every root span.
+//! A client whose TLS handshake fails is logged at DEBUG and disconnected; the server goes on.
 
 use std::convert::Infallible;
 use std::io;
