@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::{self, Message as ClientMessage};
 use watchful::http::{HeaderValue, StatusCode};
 use watchful::telemetry::LOG_ERROR;
 use watchful::testing::{Capture, CapturedEvent, CapturedSpan, capture};
-use watchful::ws::{Message, WebSocket, WebSocketUpgrade};
+use watchful::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use watchful::{Blueprint, Response, Server, get};
 
 /// The most any step may take, so that a broken server fails the test instead of hanging it.
@@ -35,8 +35,18 @@ pub fn echo(upgrade: WebSocketUpgrade) -> Response {
         .on_upgrade(|mut socket: WebSocket| async move {
             while let Some(message) = socket.recv().await {
                 match message? {
+                    Message::Text(text) if text == "close" => {
+                        let frame = CloseFrame {
+                            code: close_code::NORMAL,
+                            reason: "asked to".into(),
+                        };
+                        socket.send(Message::Close(Some(frame))).await?;
+                    }
                     Message::Text(text) => socket.send(Message::Text(text)).await?,
                     Message::Binary(bytes) => socket.send(Message::Binary(bytes)).await?,
+                    Message::Close(Some(frame)) => {
+                        tracing::info!(code = frame.code, reason = %frame.reason, "closed by the client");
+                    }
                     _ => {}
                 }
             }
@@ -144,7 +154,11 @@ async fn echoes_text_and_binary_over_a_real_socket() {
         let echoed = within("the echo", client.next()).await.unwrap().unwrap();
         assert_eq!(echoed, message);
     }
-    client.close(None).await.unwrap();
+    let frame = tungstenite::protocol::CloseFrame {
+        code: tungstenite::protocol::frame::coding::CloseCode::Away,
+        reason: "done".into(),
+    };
+    client.close(Some(frame)).await.unwrap();
     while let Some(message) = within("the close", client.next()).await {
         assert!(message.unwrap().is_close());
     }
@@ -155,6 +169,70 @@ async fn echoes_text_and_binary_over_a_real_socket() {
     assert_eq!(root.field("url.scheme"), Some("http"));
     assert_eq!(root.field("error.count"), None);
     assert!(telemetry.error_events().is_empty());
+    // The session saw the client's close frame, in its own span.
+    let closed = telemetry.events();
+    let closed = closed
+        .iter()
+        .find(|event| event.field("message") == Some("closed by the client"))
+        .expect("the session logs the close frame");
+    assert_eq!(closed.field("code"), Some("1001"));
+    assert_eq!(closed.field("reason"), Some("done"));
+}
+
+#[tokio::test]
+async fn the_server_closes_with_a_code_and_a_reason() {
+    let addr = serve().await;
+    let (mut client, _) = connect(addr, "/echo", "ws-close").await;
+    client.send(ClientMessage::text("close")).await.unwrap();
+    let message = within("the close frame", client.next()).await;
+    let ClientMessage::Close(Some(frame)) = message.unwrap().unwrap() else {
+        panic!("expected a close frame");
+    };
+    assert_eq!(u16::from(frame.code), 1000);
+    assert_eq!(frame.reason, "asked to");
+    // The client's reply completes the closing handshake.
+    assert!(within("the end", client.next()).await.is_none());
+}
+
+/// A connection that cannot be upgraded after all: the 101 is made, the session never
+/// starts, and the failure is observed like a session's error.
+#[tokio::test]
+async fn a_failed_upgrade_is_observed_with_the_request_id() {
+    let (telemetry, _guard) = capture();
+    let mut bp = Blueprint::new();
+    bp.error_observer(LOG_ERROR);
+    bp.route(ECHO);
+    let app = bp.build().await.unwrap();
+    let mut request = watchful::http::Request::get("/echo")
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "13")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .header("x-request-id", "ws-no-upgrade")
+        .body(watchful::request::RequestBody::from_bytes(""))
+        .unwrap();
+    // What hyper inserts for a connection that will never be handed over.
+    let never = hyper::upgrade::on(watchful::http::Request::new(()));
+    request.extensions_mut().insert(never);
+    let peer = SocketAddr::from(([127, 0, 0, 1], 1));
+    let response = app
+        .handle(request, watchful::request::ConnectionInfo::new(peer))
+        .await;
+    assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
+    assert_eq!(
+        response.headers()["sec-websocket-accept"],
+        "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+    );
+    drop(response);
+
+    let root = root_span(&telemetry, "ws-no-upgrade").await;
+    let errors = errors_in(&telemetry, &root);
+    assert_eq!(errors.len(), 1, "{:#?}", telemetry.error_events());
+    assert_eq!(
+        errors[0].field("error.type"),
+        Some("watchful::ws::UpgradeFailed")
+    );
+    assert_eq!(telemetry.error_events().len(), 1);
 }
 
 /// Sends a handshake with hyper's client, one header changed or removed.

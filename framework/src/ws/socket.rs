@@ -211,14 +211,3 @@ pub mod close_code {
 #[derive(Debug, thiserror::Error)]
 #[error("the WebSocket connection failed")]
 pub struct Error(#[source] tungstenite::Error);
-
-impl Error {
-    /// Whether the connection was already closed, normally or not, when the call was made:
-    /// nothing more can be sent or received.
-    pub fn is_closed(&self) -> bool {
-        matches!(
-            self.0,
-            tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed
-        )
-    }
-}
