@@ -327,10 +327,11 @@ async fn a_failing_session_is_observed_once_with_the_request_id() {
         Some("the session gave up after `bye`")
     );
     assert_eq!(root.field("error.count"), Some("1"));
-    // The session's own span carries the request id.
+    // The session's own span carries the request id and follows from the root span.
     let session = telemetry.spans("WebSocket session");
     assert_eq!(session.len(), 1);
     assert_eq!(session[0].field("request_id"), Some("ws-fails"));
+    assert_eq!(session[0].follows_from, [root.serial]);
 }
 
 #[tokio::test]
