@@ -69,6 +69,22 @@ pub fn fails(upgrade: WebSocketUpgrade) -> Response {
     })
 }
 
+/// Accepts messages of up to 16 bytes, and says so for each.
+#[get("/small")]
+pub fn small(upgrade: WebSocketUpgrade) -> Response {
+    upgrade
+        .max_message_size(16)
+        .on_upgrade(|mut socket: WebSocket| async move {
+            while let Some(message) = socket.recv().await {
+                if let Message::Binary(bytes) = message? {
+                    let answer = format!("{} bytes", bytes.len());
+                    socket.send(Message::text(answer)).await?;
+                }
+            }
+            Ok::<(), watchful::ws::Error>(())
+        })
+}
+
 /// Panics after the first message; returns `()` otherwise.
 #[get("/panics")]
 pub fn panics(upgrade: WebSocketUpgrade) -> Response {
@@ -85,6 +101,7 @@ async fn serve() -> SocketAddr {
     bp.route(ECHO);
     bp.route(FAILS);
     bp.route(PANICS);
+    bp.route(SMALL);
     let server = Server::bind("127.0.0.1:0").await.unwrap();
     let server = server.handle_signals(false);
     let addr = server.local_addr().unwrap();
@@ -192,6 +209,32 @@ async fn the_server_closes_with_a_code_and_a_reason() {
     assert_eq!(frame.reason, "asked to");
     // The client's reply completes the closing handshake.
     assert!(within("the end", client.next()).await.is_none());
+}
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_ends_the_session_and_is_observed() {
+    let (telemetry, _guard) = capture();
+    let addr = serve().await;
+    let (mut client, _) = connect(addr, "/small", "ws-small").await;
+    client
+        .send(ClientMessage::binary(vec![7; 16]))
+        .await
+        .unwrap();
+    let answer = within("the answer", client.next()).await.unwrap().unwrap();
+    assert_eq!(answer, ClientMessage::text("16 bytes"));
+    client
+        .send(ClientMessage::binary(vec![7; 17]))
+        .await
+        .unwrap();
+    let ended = async { while let Some(Ok(_)) = client.next().await {} };
+    within("the session to end", ended).await;
+
+    let root = root_span(&telemetry, "ws-small").await;
+    let errors = errors_in(&telemetry, &root);
+    assert_eq!(errors.len(), 1, "{:#?}", telemetry.error_events());
+    assert_eq!(errors[0].field("error.type"), Some("watchful::ws::Error"));
+    let chain = errors[0].field("error.source_chain").unwrap();
+    assert!(chain.contains("Space limit exceeded"), "{chain}");
 }
 
 /// A connection that cannot be upgraded after all: the 101 is made, the session never

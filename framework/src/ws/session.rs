@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tracing::Instrument;
 
 use super::socket::WebSocket;
@@ -61,6 +61,7 @@ impl PendingSession {
     pub(super) fn new<F, Fut>(
         on_upgrade: OnUpgrade,
         protocol: Option<http::HeaderValue>,
+        config: WebSocketConfig,
         callback: F,
     ) -> Self
     where
@@ -69,8 +70,12 @@ impl PendingSession {
     {
         let session = async move {
             let upgraded = on_upgrade.await.map_err(UpgradeFailed)?;
-            let stream =
-                WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+            let stream = WebSocketStream::from_raw_socket(
+                TokioIo::new(upgraded),
+                Role::Server,
+                Some(config),
+            )
+            .await;
             callback(WebSocket::new(stream, protocol))
                 .await
                 .into_result()

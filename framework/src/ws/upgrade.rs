@@ -10,6 +10,7 @@ use http::header::{
 use http::{Method, StatusCode, Version};
 use hyper::upgrade::OnUpgrade;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use super::session::{PendingSession, SessionResult};
 use super::socket::WebSocket;
@@ -55,6 +56,7 @@ pub struct WebSocketUpgrade {
     /// The subprotocols the client offered (`Sec-WebSocket-Protocol`), if any.
     offered: Option<HeaderValue>,
     protocol: Option<HeaderValue>,
+    config: WebSocketConfig,
 }
 
 impl WebSocketUpgrade {
@@ -76,6 +78,21 @@ impl WebSocketUpgrade {
             .map(str::trim)
             .find(|offered| supported.iter().any(|s| s.as_ref() == *offered))
             .and_then(|chosen| HeaderValue::from_str(chosen).ok());
+        self
+    }
+
+    /// The largest message the session accepts, in bytes (64 MiB unless set): a bigger one
+    /// ends the session with an [`Error`](super::Error), which is observed. Frames are limited
+    /// to the same size when it is below their own limit of 16 MiB.
+    pub fn max_message_size(mut self, max_bytes: usize) -> Self {
+        let frame = self
+            .config
+            .max_frame_size
+            .map_or(max_bytes, |f| f.min(max_bytes));
+        self.config = self
+            .config
+            .max_message_size(Some(max_bytes))
+            .max_frame_size(Some(frame));
         self
     }
 
@@ -108,7 +125,7 @@ impl WebSocketUpgrade {
         if let Some(protocol) = &self.protocol {
             headers.insert(SEC_WEBSOCKET_PROTOCOL, protocol.clone());
         }
-        let session = PendingSession::new(self.on_upgrade, self.protocol, callback);
+        let session = PendingSession::new(self.on_upgrade, self.protocol, self.config, callback);
         let mut response = (StatusCode::SWITCHING_PROTOCOLS, headers, ()).into_response();
         response.extensions_mut().insert(session);
         response
@@ -151,6 +168,7 @@ impl FromRequestHead for WebSocketUpgrade {
             on_upgrade,
             offered: head.headers.get(SEC_WEBSOCKET_PROTOCOL).cloned(),
             protocol: None,
+            config: WebSocketConfig::default(),
         })
     }
 }
