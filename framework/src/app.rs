@@ -124,6 +124,10 @@ impl App {
         response
             .body_mut()
             .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
+        #[cfg(feature = "ws")]
+        crate::ws::start_session(&mut response, &span, &request_id, || {
+            Box::new(StreamReporter(Arc::clone(&request)))
+        });
         response
             .headers_mut()
             .insert(RequestId::HEADER_NAME, request_id.0);

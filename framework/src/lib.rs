@@ -45,6 +45,16 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Cargo features
+//!
+//! Off by default; without them, none of their dependencies is compiled (so the items they add
+//! are named here without links).
+//!
+//! | feature | adds | on |
+//! |---|---|---|
+//! | `ws` | WebSockets, in the module `watchful::ws`: the `WebSocketUpgrade` extractor, `WebSocket`, `Message`; a session's error or panic is observed like any error | `tokio-tungstenite` |
+//! | `tls` | HTTPS: `Server::bind_tls` and `Server::tls`, HTTP/1.1 and HTTP/2 by ALPN, `url.scheme` = `https` | `tokio-rustls` (`ring` provider) |
 #![deny(missing_docs)]
 
 // The macros emit `::watchful::...` paths; this makes them resolve inside this crate too.
@@ -66,7 +76,11 @@ pub mod server;
 mod sync;
 pub mod telemetry;
 pub mod testing;
+#[cfg(feature = "tls")]
+mod tls;
 mod type_name;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri, Version};
+use http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, Uri, Version};
 use http_body_util::BodyExt;
 use http_body_util::combinators::BoxBody;
 
@@ -22,6 +22,9 @@ pub struct RequestHead {
     pub version: Version,
     /// The request headers.
     pub headers: HeaderMap,
+    /// What the server or an outer service attached to the request, as in
+    /// [`http::request::Parts`]: e.g. hyper's `OnUpgrade`, which WebSockets need.
+    pub extensions: Extensions,
 }
 
 impl From<http::request::Parts> for RequestHead {
@@ -31,6 +34,7 @@ impl From<http::request::Parts> for RequestHead {
             uri: parts.uri,
             version: parts.version,
             headers: parts.headers,
+            extensions: parts.extensions,
         }
     }
 }
@@ -153,6 +157,32 @@ impl AllowedMethods {
 pub struct ConnectionInfo {
     /// The address of the peer (the client, or the nearest proxy).
     pub peer_addr: SocketAddr,
+    /// `"https"` on a TLS connection, `"http"` otherwise: the root span's `url.scheme`.
+    pub(crate) scheme: &'static str,
+}
+
+impl ConnectionInfo {
+    /// A cleartext connection from `peer_addr`.
+    pub const fn new(peer_addr: SocketAddr) -> Self {
+        Self {
+            peer_addr,
+            scheme: "http",
+        }
+    }
+
+    /// A TLS connection from `peer_addr`.
+    #[cfg(feature = "tls")]
+    pub(crate) const fn tls(peer_addr: SocketAddr) -> Self {
+        Self {
+            peer_addr,
+            scheme: "https",
+        }
+    }
+
+    /// The URL scheme the connection serves: `"https"` over TLS, `"http"` otherwise.
+    pub fn scheme(&self) -> &'static str {
+        self.scheme
+    }
 }
 
 /// The request's id: the incoming `x-request-id` when well-formed, generated otherwise.

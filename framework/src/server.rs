@@ -1,5 +1,5 @@
-//! [`Server`]: serves an [`App`] over HTTP/1.1 and HTTP/2 (cleartext) with hyper, and shuts
-//! down gracefully.
+//! [`Server`]: serves an [`App`] over HTTP/1.1 and HTTP/2 with hyper (cleartext, or HTTPS with
+//! the feature `tls`), and shuts down gracefully.
 //!
 //! ```no_run
 //! use watchful::{Blueprint, Server};
@@ -11,6 +11,13 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # HTTPS
+//!
+//! With the feature `tls`, `Server::bind_tls(addr, config)` (or `.tls(config)` on any server)
+//! serves HTTPS with a rustls `ServerConfig` (re-exported as `watchful::server::rustls`):
+//! HTTP/2 or HTTP/1.1 as the client chooses by ALPN, `url.scheme` = `https` on every root span.
+//! A client whose TLS handshake fails is logged at DEBUG and disconnected; the server goes on.
 
 use std::convert::Infallible;
 use std::io;
@@ -22,13 +29,18 @@ use std::time::Duration;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, ToSocketAddrs};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::App;
 use crate::request::{ConnectionInfo, RequestBody};
+
+/// rustls, whose `ServerConfig` [`Server::tls`] takes: use this path, so that versions match.
+#[cfg(feature = "tls")]
+pub use tokio_rustls::rustls;
 
 /// An HTTP server for one [`App`].
 ///
@@ -41,6 +53,9 @@ pub struct Server {
     shutdown_timeout: Duration,
     handle_signals: bool,
     shutdown: watch::Sender<bool>,
+    /// Set by [`Server::tls`]: every connection starts with a TLS handshake.
+    #[cfg(feature = "tls")]
+    tls: Option<crate::tls::Tls>,
 }
 
 /// Asks a running [`Server`] to shut down gracefully. Cheap to clone.
@@ -81,6 +96,8 @@ impl Server {
             shutdown_timeout: Duration::from_secs(30),
             handle_signals: true,
             shutdown: watch::Sender::new(false),
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 
@@ -145,27 +162,20 @@ impl Server {
                     if let Err(error) = stream.set_nodelay(true) {
                         tracing::debug!(error = %error, "failed to set TCP_NODELAY");
                     }
-                    let first_request = Arc::new(AtomicBool::new(false));
-                    let service = service(app.clone(), ConnectionInfo { peer_addr }, first_request.clone());
-                    let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                    let connection = graceful.watch(connection);
-                    let silence_limit = self.header_read_timeout;
-                    connections.spawn(async move {
-                        // hyper times out slow headers, but not a client that sends nothing at
-                        // all: the protocol detection waits for its first bytes.
-                        let silent = async {
-                            tokio::time::sleep(silence_limit).await;
-                            if first_request.load(Ordering::Relaxed) {
-                                std::future::pending::<()>().await;
+                    let limit = self.header_read_timeout;
+                    #[cfg(feature = "tls")]
+                    if let Some(tls) = self.tls.clone() {
+                        let (app, builder, watcher) = (app.clone(), builder.clone(), graceful.watcher());
+                        connections.spawn(async move {
+                            if let Some(stream) = tls.accept(stream, limit).await {
+                                let info = ConnectionInfo::tls(peer_addr);
+                                connection(&builder, watcher, stream, app, info, limit).await;
                             }
-                        };
-                        tokio::select! {
-                            result = connection => if let Err(error) = result {
-                                tracing::debug!(error = %error, "connection closed with an error");
-                            },
-                            () = silent => tracing::debug!("no request within the header read timeout: closing"),
-                        }
-                    });
+                        });
+                        continue;
+                    }
+                    let info = ConnectionInfo::new(peer_addr);
+                    connections.spawn(connection(&builder, graceful.watcher(), stream, app.clone(), info, limit));
                 }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 _ = &mut asked => break,
@@ -182,6 +192,91 @@ impl Server {
                 connections.shutdown().await;
                 Err(ServerError::ShutdownTimeout(timeout))
             }
+        }
+    }
+}
+
+/// HTTPS (feature `tls`).
+#[cfg(feature = "tls")]
+impl Server {
+    /// Binds a listener to `addr` that serves HTTPS with `config`; see [`tls`](Server::tls).
+    pub async fn bind_tls(
+        addr: impl ToSocketAddrs,
+        config: rustls::ServerConfig,
+    ) -> io::Result<Self> {
+        Ok(Self::bind(addr).await?.tls(config))
+    }
+
+    /// Serves HTTPS with `config`: HTTP/2 or HTTP/1.1 as the client chooses by ALPN. A
+    /// configuration with no `alpn_protocols` is given `h2` and `http/1.1`; one that names
+    /// protocols is kept as it is.
+    ///
+    /// A failed TLS handshake closes that connection and is logged at DEBUG; the handshake
+    /// counts against the [header read timeout](Server::header_read_timeout). The root span's
+    /// `url.scheme` is `https`.
+    ///
+    /// The configuration is rustls' own, re-exported as [`server::rustls`](crate::server::rustls)
+    /// so that no version has to match; `ServerConfig::builder()` uses the `ring` provider
+    /// unless the application installs another.
+    ///
+    /// ```no_run
+    /// use watchful::server::rustls::ServerConfig;
+    /// use watchful::server::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    /// use watchful::{Blueprint, Server};
+    ///
+    /// # async fn run(
+    /// #     bp: Blueprint,
+    /// #     certificates: Vec<CertificateDer<'static>>,
+    /// #     key: PrivateKeyDer<'static>,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = ServerConfig::builder()
+    ///     .with_no_client_auth()
+    ///     .with_single_cert(certificates, key)?;
+    /// Server::bind_tls("0.0.0.0:8443", config)
+    ///     .await?
+    ///     .serve(bp.build().await?)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, config: rustls::ServerConfig) -> Self {
+        self.tls = Some(crate::tls::Tls::new(config));
+        self
+    }
+}
+
+/// Serves one connection over `io`, with `app`, until it closes or stays silent for
+/// `silence_limit` before its first request.
+fn connection<I>(
+    builder: &auto::Builder<TokioExecutor>,
+    watcher: Watcher,
+    io: I,
+    app: App,
+    info: ConnectionInfo,
+    silence_limit: Duration,
+) -> impl Future<Output = ()> + Send + 'static
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let first_request = Arc::new(AtomicBool::new(false));
+    let service = service(app, info, first_request.clone());
+    // With upgrades, so that a request can take over its connection (WebSockets).
+    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+    let connection = watcher.watch(connection.into_owned());
+    async move {
+        // hyper times out slow headers, but not a client that sends nothing at all: the
+        // protocol detection waits for its first bytes.
+        let silent = async {
+            tokio::time::sleep(silence_limit).await;
+            if first_request.load(Ordering::Relaxed) {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            result = connection => if let Err(error) = result {
+                tracing::debug!(error = %error, "connection closed with an error");
+            },
+            () = silent => tracing::debug!("no request within the header read timeout: closing"),
         }
     }
 }

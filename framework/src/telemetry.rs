@@ -36,6 +36,7 @@ impl RootSpan {
             http.route = Empty,
             url.path = head.uri.path(),
             url.query = Empty,
+            url.scheme = peer.scheme,
             network.protocol.version = protocol_version(head.version),
             user_agent.original = Empty,
             client.address = %peer.peer_addr.ip(),

@@ -65,6 +65,9 @@ const PRIVATE_MODULES: &[(&str, &str)] = &[
     ("watchful::response::sse::", "watchful::response::sse::"),
     ("watchful::response::types::", "watchful::response::"),
     ("watchful::testing::capture::", "watchful::testing::"),
+    ("watchful::ws::session::", "watchful::ws::"),
+    ("watchful::ws::socket::", "watchful::ws::"),
+    ("watchful::ws::upgrade::", "watchful::ws::"),
 ];
 
 /// `name` with every path into a private module of watchful replaced by its public
@@ -213,7 +216,7 @@ mod tests {
     #[test]
     fn every_private_module_of_a_public_module_is_in_the_table() {
         let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        for parent in ["component", "extract", "response"] {
+        for parent in ["component", "extract", "response", "ws"] {
             let entries = std::fs::read_dir(format!("{src}/{parent}")).expect("the source tree");
             for entry in entries {
                 let file = entry.expect("an entry").file_name();

@@ -74,6 +74,8 @@ pub use headers;
 pub use json::{JsonBody, JsonBodyError};
 pub use path::{PathParams, PathParamsError};
 pub use query::{QueryParams, QueryParamsError};
+#[cfg(feature = "ws")]
+pub(crate) use text::rejection_problem;
 
 /// An error the framework answers by itself: an extractor's rejection, or one of the
 /// framework's own errors. It describes its default response once, as a [`Problem`] (status,

@@ -27,6 +27,7 @@ fn head(uri: &str, headers: &[(&str, &str)]) -> RequestHead {
         uri: uri.parse::<Uri>().unwrap(),
         version: Version::HTTP_11,
         headers: map,
+        extensions: Default::default(),
     }
 }
 

@@ -49,6 +49,9 @@ pub struct CapturedSpan {
     pub serial: u64,
     /// The span's fields when it closed.
     pub fields: Fields,
+    /// The serials of the spans it follows from (`Span::follows_from`), e.g. the root span of
+    /// the request that started a WebSocket session.
+    pub follows_from: Vec<u64>,
 }
 
 impl CapturedSpan {
@@ -89,10 +92,16 @@ impl Capture {
 
     /// The closed root spans so far, in the order they closed.
     pub fn root_spans(&self) -> Vec<CapturedSpan> {
-        self.state()
+        self.spans(ROOT_SPAN)
+    }
+
+    /// The closed spans named `name`, in the order they closed.
+    pub fn spans(&self, name: &str) -> Vec<CapturedSpan> {
+        let state = self.state();
+        state
             .closed
             .iter()
-            .filter(|span| span.name == ROOT_SPAN)
+            .filter(|span| span.name == name)
             .cloned()
             .collect()
     }
@@ -207,6 +216,7 @@ struct OpenSpan {
     capture: Capture,
     serial: u64,
     fields: Fields,
+    follows_from: Vec<u64>,
 }
 struct Visitor<'a>(&'a mut Fields);
 
@@ -240,6 +250,7 @@ where
                 capture,
                 serial,
                 fields,
+                follows_from: Vec::new(),
             });
         }
     }
@@ -249,6 +260,21 @@ where
             && let Some(open) = span.extensions_mut().get_mut::<OpenSpan>()
         {
             values.record(&mut Visitor(&mut open.fields));
+        }
+    }
+
+    fn on_follows_from(&self, id: &Id, follows: &Id, ctx: Context<'_, S>) {
+        let serial = |id| {
+            ctx.span(id)?
+                .extensions()
+                .get::<OpenSpan>()
+                .map(|o| o.serial)
+        };
+        if let Some(follows) = serial(follows)
+            && let Some(span) = ctx.span(id)
+            && let Some(open) = span.extensions_mut().get_mut::<OpenSpan>()
+        {
+            open.follows_from.push(follows);
         }
     }
 
@@ -278,6 +304,7 @@ where
                 name: span.name().to_owned(),
                 serial: open.serial,
                 fields: open.fields,
+                follows_from: open.follows_from,
             });
         }
     }

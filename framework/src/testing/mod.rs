@@ -197,9 +197,7 @@ impl TestRequest {
             })
             .unwrap_or_else(|error| panic!("invalid request path {:?}: {error}", self.path));
         *request.headers_mut() = self.headers;
-        let connection = ConnectionInfo {
-            peer_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        };
+        let connection = ConnectionInfo::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
         let response = self.app.handle(request, connection).await;
         let (parts, mut body) = response.into_parts();
         let mut bytes = Vec::new();
