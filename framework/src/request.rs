@@ -153,6 +153,11 @@ impl AllowedMethods {
 pub struct ConnectionInfo {
     /// The address of the peer (the client, or the nearest proxy).
     pub peer_addr: SocketAddr,
+    /// The local address the connection was accepted on: the root span's `server.address`
+    /// and `server.port` when the request names no host.
+    pub local_addr: SocketAddr,
+    /// The URL scheme the connection serves, `http` or `https` (the root span's `url.scheme`).
+    pub scheme: &'static str,
 }
 
 /// The request's id: the incoming `x-request-id` when well-formed, generated otherwise.

@@ -146,7 +146,16 @@ impl Server {
                         tracing::debug!(error = %error, "failed to set TCP_NODELAY");
                     }
                     let first_request = Arc::new(AtomicBool::new(false));
-                    let service = service(app.clone(), ConnectionInfo { peer_addr }, first_request.clone());
+                    let local_addr = match stream.local_addr() {
+                        Ok(local_addr) => local_addr,
+                        Err(error) => {
+                            // Only a connection already reset by its peer has no local address.
+                            tracing::debug!(error = %error, "failed to read a connection's local address");
+                            continue;
+                        }
+                    };
+                    let connection = ConnectionInfo { peer_addr, local_addr, scheme: "http" };
+                    let service = service(app.clone(), connection, first_request.clone());
                     let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                     let connection = graceful.watch(connection);
                     let silence_limit = self.header_read_timeout;

@@ -11,6 +11,12 @@ use tracing::field::{Empty, Field, Value, debug, display};
 
 use crate::Error;
 use crate::request::{ConnectionInfo, RequestHead, RequestId};
+use conventions::ServerEndpoint;
+
+mod conventions;
+mod log_error;
+
+pub use log_error::{LOG_ERROR, LogError, log_error};
 
 /// The request's root span, injectable as `&RootSpan` into any component.
 #[derive(Debug, Clone)]
@@ -28,22 +34,44 @@ impl RootSpan {
         self.0.record(field, value);
     }
 
-    /// Opens the root span of a request.
-    pub(crate) fn open(head: &RequestHead, request_id: &RequestId, peer: &ConnectionInfo) -> Self {
+    /// Opens the root span of a request, once it is routed: `route` is the matched template
+    /// and the route's `METHOD /template` label, `None` for a fallback. Everything known at
+    /// this point is recorded at creation, the span name (`otel.name`) included: an
+    /// OpenTelemetry layer only reads a name given when the span is created.
+    pub(crate) fn open(
+        head: &RequestHead,
+        request_id: &RequestId,
+        connection: &ConnectionInfo,
+        route: Option<(&str, &str)>,
+    ) -> Self {
+        let method = conventions::method_name(&head.method);
+        let method_original = (method == conventions::OTHER).then(|| head.method.as_str());
+        // Reading the host is skipped when no subscriber wants INFO spans.
+        let server = tracing::level_enabled!(tracing::Level::INFO)
+            .then(|| ServerEndpoint::of(head, connection));
         let span = tracing::info_span!(
             "HTTP request",
-            http.request.method = %head.method,
-            http.route = Empty,
-            url.path = head.uri.path(),
-            url.query = Empty,
-            network.protocol.version = protocol_version(head.version),
-            user_agent.original = Empty,
-            client.address = %peer.peer_addr.ip(),
-            request_id = request_id.as_str(),
-            http.response.status_code = Empty,
-            otel.name = Empty,
+            otel.name = %conventions::span_name(method, route),
             otel.kind = "server",
+            http.request.method = method,
+            http.request.method_original = method_original,
+            http.route = route.map(|(template, _)| template),
+            url.scheme = connection.scheme,
+            url.path = head.uri.path(),
+            url.query = head.uri.query(),
+            server.address = server.as_ref().map(|server| &*server.address),
+            server.port = server.as_ref().map(|server| server.port),
+            network.protocol.version = protocol_version(head.version),
+            user_agent.original = head
+                .headers
+                .get(http::header::USER_AGENT)
+                .map(|agent| String::from_utf8_lossy(agent.as_bytes())).as_deref(),
+            client.address = %connection.peer_addr.ip(),
+            request_id = request_id.as_str(),
+            trace_id = Empty,
+            http.response.status_code = Empty,
             otel.status_code = Empty,
+            otel.status_description = Empty,
             error.msg = Empty,
             error.details = Empty,
             error.source_chain = Empty,
@@ -51,31 +79,9 @@ impl RootSpan {
             error.count = Empty,
             http.server.request.duration = Empty,
         );
-        if !span.is_disabled() {
-            if let Some(query) = head.uri.query() {
-                span.record("url.query", query);
-            }
-            if let Some(agent) = head.headers.get(http::header::USER_AGENT) {
-                span.record(
-                    "user_agent.original",
-                    String::from_utf8_lossy(agent.as_bytes()).as_ref(),
-                );
-            }
-        }
+        #[cfg(feature = "otel")]
+        crate::otel::continue_trace(&span, &head.headers);
         Self(span)
-    }
-
-    /// Records `otel.name` (`METHOD /template` for a route, the method alone otherwise) and
-    /// the route template once the router has matched one. Both are recorded once: a text
-    /// formatter would show a field recorded twice twice.
-    pub(crate) fn record_route(&self, route: Option<&str>, otel_name: &str) {
-        self.record_fields(&[
-            (
-                "http.route",
-                route.as_ref().map(|route| route as &dyn Value),
-            ),
-            ("otel.name", Some(&otel_name)),
-        ]);
     }
 
     /// Records how the request ended: the status code of the response that is sent
@@ -97,6 +103,10 @@ impl RootSpan {
 
     /// Records the end of the request in one call: a subscriber that keeps a span's fields
     /// formatted (tracing-subscriber's JSON does) formats all of them again on every call.
+    ///
+    /// A 5xx sets the status Error with a description (the error's message, else the status
+    /// line); any other status leaves it unset. `error.type` is the type of the error whose
+    /// response is sent, whatever its status, else the status code for a 5xx.
     fn record_end(
         &self,
         status: Option<http::StatusCode>,
@@ -106,9 +116,7 @@ impl RootSpan {
             return;
         }
         let code = status.map(|status| status.as_u16());
-        let server_error = status
-            .filter(http::StatusCode::is_server_error)
-            .map(|_| "ERROR");
+        let server_error = status.filter(http::StatusCode::is_server_error);
         let (sent, count) = match errors {
             Some((sent, count)) => (sent, Some(count as u64)),
             None => (None, None),
@@ -117,7 +125,16 @@ impl RootSpan {
         let details = sent.map(debug);
         let chain = sent.map(error_source_chain);
         let chain = chain.as_deref();
-        let type_name = sent.map(Error::type_name);
+        let type_name = sent
+            .map(Error::type_name)
+            .or(server_error.as_ref().map(http::StatusCode::as_str));
+        let status_code = server_error.map(|_| "ERROR");
+        let status_line = server_error.map(display);
+        let description = match (&status_line, &msg) {
+            (None, _) => None,
+            (Some(_), Some(msg)) => Some(msg as &dyn Value),
+            (Some(line), None) => Some(line as &dyn Value),
+        };
         self.record_fields(&[
             (
                 "http.response.status_code",
@@ -125,8 +142,9 @@ impl RootSpan {
             ),
             (
                 "otel.status_code",
-                server_error.as_ref().map(|v| v as &dyn Value),
+                status_code.as_ref().map(|v| v as &dyn Value),
             ),
+            ("otel.status_description", description),
             ("error.msg", msg.as_ref().map(|v| v as &dyn Value)),
             ("error.details", details.as_ref().map(|v| v as &dyn Value)),
             (
@@ -181,21 +199,20 @@ pub fn error_source_chain(error: &Error) -> String {
     chain
 }
 
-/// The ready-made error observer: one ERROR event per error, inside the request's root span,
-/// with `error.msg`, `error.details`, `error.source_chain` and `error.type`. The same fields
-/// are on the root span: the framework records them there for the error that produced the
-/// response, after the observers ran.
-///
-/// Register it with `bp.error_observer(LOG_ERROR)`.
-#[crate::error_observer]
-pub fn log_error(error: &Error) {
-    if tracing::enabled!(tracing::Level::ERROR) {
-        tracing::error!(
-            error.msg = %error,
-            error.details = ?error,
-            error.source_chain = %error_source_chain(error),
-            error.type = error.type_name(),
-            "an error occurred while serving the request",
-        );
-    }
+/// The span the observers of an error answered with a 4xx run in: a child of the root span
+/// named `client error`, so that an ERROR event about it (as [`LOG_ERROR`] emits) marks that
+/// span as failed, not the server span. tracing-opentelemetry's default layer sets status
+/// Error on the span an ERROR event happens in, and the HTTP conventions leave a server span's
+/// status unset for a 4xx. `None` for any other error: it runs in the root span itself.
+pub(crate) fn client_error_span(error: &Error) -> Option<Span> {
+    error
+        .response_status()
+        .filter(http::StatusCode::is_client_error)
+        .map(|_| {
+            tracing::info_span!(
+                "client error",
+                otel.kind = "internal",
+                error.type = error.type_name(),
+            )
+        })
 }

@@ -5,6 +5,7 @@
 use std::sync::Mutex;
 
 use http::StatusCode;
+use tracing::Instrument;
 
 use crate::Error;
 use crate::component::adapter::BoxFuture;
@@ -56,7 +57,10 @@ impl<'a> ErrorPath<'a> {
         site: &'s ErrorSite,
     ) -> BoxFuture<'s, Response> {
         Box::pin(async move {
-            let (handled, error) = self.handle(error, site).await;
+            let (handled, mut error) = self.handle(error, site).await;
+            if let Ok(response) = &handled {
+                error.set_response_status(response.status());
+            }
             let index = self.observe(error).await;
             match handled {
                 Ok(mut response) => {
@@ -103,8 +107,24 @@ impl<'a> ErrorPath<'a> {
     }
 
     /// Shows `error` to every observer, in order, then records it; returns its number. A
-    /// panicking observer is reported once, at ERROR, and the next ones still run.
+    /// panicking observer is reported once, at ERROR, and the next ones still run. The
+    /// observers of an error answered with a 4xx run in a child span of the root span (see
+    /// [`client_error_span`](crate::telemetry::client_error_span)).
     async fn observe(&self, error: Error) -> usize {
+        let observers = self.run_observers(&error);
+        match crate::telemetry::client_error_span(&error) {
+            Some(span) => observers.instrument(span).await,
+            None => observers.await,
+        }
+        #[cfg(feature = "otel")]
+        crate::otel::observed(self.scope.span(), &error);
+        let mut errors = lock(&self.errors.0);
+        errors.push(error);
+        errors.len() - 1
+    }
+
+    /// Runs every observer on `error`, in order.
+    async fn run_observers(&self, error: &Error) {
         for observer in self.calls.observers() {
             if let Err(unbuilt) = self.injector.prepare(observer.prepare()).await {
                 tracing::error!(
@@ -115,7 +135,7 @@ impl<'a> ErrorPath<'a> {
                 continue;
             }
             let args = self.injector.args(observer.inputs());
-            if let Err(panic) = guard(observer.name(), || (observer.call())(args, &error)).await {
+            if let Err(panic) = guard(observer.name(), || (observer.call())(args, error)).await {
                 tracing::error!(
                     observer = observer.name(),
                     panic.msg = panic.message(),
@@ -123,15 +143,13 @@ impl<'a> ErrorPath<'a> {
                 );
             }
         }
-        let mut errors = lock(&self.errors.0);
-        errors.push(error);
-        errors.len() - 1
     }
 
     /// Observes the error a response type met while making `response`, if any; the 500 it
     /// made stays.
     pub(crate) async fn settle(&self, mut response: Response) -> Response {
-        if let Some(error) = take_failure(&mut response) {
+        if let Some(mut error) = take_failure(&mut response) {
+            error.set_response_status(response.status());
             let index = self.observe(error).await;
             response.extensions_mut().insert(ErrorMark(index));
         }

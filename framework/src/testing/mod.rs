@@ -199,6 +199,8 @@ impl TestRequest {
         *request.headers_mut() = self.headers;
         let connection = ConnectionInfo {
             peer_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            local_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 80)),
+            scheme: "http",
         };
         let response = self.app.handle(request, connection).await;
         let (parts, mut body) = response.into_parts();
