@@ -90,7 +90,7 @@ impl App {
             ),
         };
         let plan = inner.runtime.plan(route);
-        let label = plan.otel_name().map(|label| (plan.route().as_str(), label));
+        let label = plan.otel_name().map(|label| (plan.route(), label));
         let span = RootSpan::open(&head, &request_id, &connection, label);
         let is_head = head.method == Method::HEAD;
         let (params, bad_path) = match params.map(|p| RawPathParams::decode(p, plan.param_names()))

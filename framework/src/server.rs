@@ -185,13 +185,17 @@ impl Server {
         drop(self.listener);
         tracing::info!("shutting down: draining in-flight requests");
         let timeout = self.shutdown_timeout;
-        tokio::select! {
+        let drained = tokio::select! {
             () = graceful.shutdown() => Ok(()),
             () = tokio::time::sleep(timeout) => {
                 connections.shutdown().await;
                 Err(ServerError::ShutdownTimeout(timeout))
             }
-        }
+        };
+        // The last requests' spans and metrics are exported before the process can exit.
+        #[cfg(feature = "otel")]
+        crate::otel::flush().await;
+        drained
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 #![doc = include_str!("docs/telemetry.md")]
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use http::Version;
@@ -10,7 +11,7 @@ use tracing::Span;
 use tracing::field::{Empty, Field, Value, debug, display};
 
 use crate::Error;
-use crate::request::{ConnectionInfo, RequestHead, RequestId};
+use crate::request::{ConnectionInfo, MatchedRoute, RequestHead, RequestId};
 use conventions::ServerEndpoint;
 
 mod conventions;
@@ -20,18 +21,23 @@ pub use log_error::{LOG_ERROR, LogError, log_error};
 
 /// The request's root span, injectable as `&RootSpan` into any component.
 #[derive(Debug, Clone)]
-pub struct RootSpan(Span);
+pub struct RootSpan {
+    span: Span,
+    /// What the request metrics need from the request's start.
+    #[cfg(feature = "otel")]
+    facts: crate::otel::RequestFacts,
+}
 
 impl RootSpan {
     /// The underlying span, e.g. to create child spans under it.
     pub fn span(&self) -> &Span {
-        &self.0
+        &self.span
     }
 
     /// Records `value` on the field `field`. Only fields declared when the span was created can
     /// be recorded (see the module docs for the list).
     pub fn record<V: Value>(&self, field: &str, value: V) {
-        self.0.record(field, value);
+        self.span.record(field, value);
     }
 
     /// Opens the root span of a request, once it is routed: `route` is the matched template
@@ -42,7 +48,7 @@ impl RootSpan {
         head: &RequestHead,
         request_id: &RequestId,
         connection: &ConnectionInfo,
-        route: Option<(&str, &str)>,
+        route: Option<(&MatchedRoute, &str)>,
     ) -> Self {
         let method = conventions::method_name(&head.method);
         let method_original = (method == conventions::OTHER).then(|| head.method.as_str());
@@ -51,16 +57,16 @@ impl RootSpan {
             .then(|| ServerEndpoint::of(head, connection));
         let span = tracing::info_span!(
             "HTTP request",
-            otel.name = %conventions::span_name(method, route),
+            otel.name = %conventions::span_name(method, route.map(|(route, label)| (route.as_str(), label))),
             otel.kind = "server",
             http.request.method = method,
             http.request.method_original = method_original,
-            http.route = route.map(|(template, _)| template),
+            http.route = route.map(|(route, _)| route.as_str()),
             url.scheme = connection.scheme,
             url.path = head.uri.path(),
             url.query = head.uri.query(),
             server.address = server.as_ref().map(|server| &*server.address),
-            server.port = server.as_ref().map(|server| server.port),
+            server.port = server.as_ref().map(|server| i64::from(server.port)),
             network.protocol.version = protocol_version(head.version),
             user_agent.original = head
                 .headers
@@ -81,7 +87,15 @@ impl RootSpan {
         );
         #[cfg(feature = "otel")]
         crate::otel::continue_trace(&span, &head.headers);
-        Self(span)
+        Self {
+            span,
+            #[cfg(feature = "otel")]
+            facts: crate::otel::RequestFacts::start(
+                method,
+                connection.scheme,
+                route.map(|(route, _)| route.clone()),
+            ),
+        }
     }
 
     /// Records how the request ended: the status code of the response that is sent
@@ -92,7 +106,19 @@ impl RootSpan {
         status: http::StatusCode,
         errors: Option<(Option<&Error>, usize)>,
     ) {
+        #[cfg(feature = "otel")]
+        crate::otel::record_duration(
+            &self.facts,
+            status,
+            error_type(Some(status), errors.and_then(|(sent, _)| sent)),
+        );
         self.record_end(Some(status), errors);
+    }
+
+    /// Puts an error that was just observed on the trace and in the metrics.
+    #[cfg(feature = "otel")]
+    pub(crate) fn observed(&self, error: &Error) {
+        crate::otel::observed(&self.span, &self.facts, error, error_source_chain);
     }
 
     /// Records the error whose response was sent, if it is known, and how many errors the
@@ -112,22 +138,22 @@ impl RootSpan {
         status: Option<http::StatusCode>,
         errors: Option<(Option<&Error>, usize)>,
     ) {
-        if self.0.is_disabled() {
+        if self.span.is_disabled() {
             return;
         }
-        let code = status.map(|status| status.as_u16());
+        // Integers as i64: tracing-opentelemetry exports a u64 as a string.
+        let code = status.map(|status| i64::from(status.as_u16()));
         let server_error = status.filter(http::StatusCode::is_server_error);
         let (sent, count) = match errors {
-            Some((sent, count)) => (sent, Some(count as u64)),
+            Some((sent, count)) => (sent, Some(i64::try_from(count).unwrap_or(i64::MAX))),
             None => (None, None),
         };
         let msg = sent.map(display);
         let details = sent.map(debug);
         let chain = sent.map(error_source_chain);
         let chain = chain.as_deref();
-        let type_name = sent
-            .map(Error::type_name)
-            .or(server_error.as_ref().map(http::StatusCode::as_str));
+        let type_name = error_type(status, sent);
+        let type_name = type_name.as_deref();
         let status_code = server_error.map(|_| "ERROR");
         let status_line = server_error.map(display);
         let description = match (&status_line, &msg) {
@@ -158,7 +184,7 @@ impl RootSpan {
 
     /// Records every field given a value, in one call to the subscriber.
     fn record_fields<const N: usize>(&self, values: &[(&str, Option<&dyn Value>); N]) {
-        let Some(metadata) = self.0.metadata().filter(|_| !self.0.is_disabled()) else {
+        let Some(metadata) = self.span.metadata().filter(|_| !self.span.is_disabled()) else {
             return;
         };
         let fields = metadata.fields();
@@ -171,7 +197,19 @@ impl RootSpan {
         });
         let pairs: [(&Field, Option<&dyn Value>); N] =
             std::array::from_fn(|index| (&named[index].0, named[index].1));
-        self.0.record_all(&fields.value_set(&pairs));
+        self.span.record_all(&fields.value_set(&pairs));
+    }
+}
+
+/// `error.type`: the type of the error whose response is sent, whatever its status, else the
+/// status code of a 5xx.
+fn error_type(status: Option<http::StatusCode>, sent: Option<&Error>) -> Option<Cow<'static, str>> {
+    match (sent, status) {
+        (Some(sent), _) => Some(Cow::Borrowed(sent.type_name())),
+        (None, Some(status)) if status.is_server_error() => {
+            Some(Cow::Owned(status.as_str().to_owned()))
+        }
+        (None, _) => None,
     }
 }
 

@@ -117,7 +117,7 @@ impl<'a> ErrorPath<'a> {
             None => observers.await,
         }
         #[cfg(feature = "otel")]
-        crate::otel::observed(self.scope.span(), &error);
+        self.scope.span().observed(&error);
         let mut errors = lock(&self.errors.0);
         errors.push(error);
         errors.len() - 1

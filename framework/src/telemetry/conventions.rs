@@ -63,7 +63,11 @@ impl<'a> ServerEndpoint<'a> {
             Some(authority) => Some(authority.as_str()),
             None => head.headers.get(HOST).and_then(|host| host.to_str().ok()),
         };
-        let default_port = if connection.scheme == "https" { 443 } else { 80 };
+        let default_port = if connection.scheme == "https" {
+            443
+        } else {
+            80
+        };
         named
             .and_then(|host| parse_host(host, default_port))
             .unwrap_or_else(|| Self {
@@ -121,12 +125,24 @@ mod tests {
 
     #[test]
     fn the_server_is_the_named_host_else_the_local_address() {
-        assert_eq!(endpoint("/", Some("example.com")), ("example.com".into(), 80));
-        assert_eq!(endpoint("/", Some("example.com:81")), ("example.com".into(), 81));
+        assert_eq!(
+            endpoint("/", Some("example.com")),
+            ("example.com".into(), 80)
+        );
+        assert_eq!(
+            endpoint("/", Some("example.com:81")),
+            ("example.com".into(), 81)
+        );
         assert_eq!(endpoint("/", Some("[::1]:9000")), ("::1".into(), 9000));
-        assert_eq!(endpoint("http://a.test:82/x", Some("b.test")), ("a.test".into(), 82));
+        assert_eq!(
+            endpoint("http://a.test:82/x", Some("b.test")),
+            ("a.test".into(), 82)
+        );
         assert_eq!(endpoint("/", None), ("10.0.0.2".into(), 8080));
-        assert_eq!(endpoint("/", Some("example.com:http")), ("10.0.0.2".into(), 8080));
+        assert_eq!(
+            endpoint("/", Some("example.com:http")),
+            ("10.0.0.2".into(), 8080)
+        );
         assert_eq!(endpoint("/", Some("[nope]:1")), ("10.0.0.2".into(), 8080));
     }
 

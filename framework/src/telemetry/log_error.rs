@@ -4,7 +4,7 @@ use tracing::Level;
 
 use super::error_source_chain;
 use crate::Error;
-use crate::component::{ErrorObserver, Registrable};
+use crate::component::ErrorObserver;
 
 /// The ready-made error observer: one ERROR event per error, inside the request's root span,
 /// with `error.msg`, `error.details`, `error.source_chain` and `error.type`, and
@@ -19,12 +19,13 @@ pub fn log_error(error: &Error) {
     emit(error, Level::ERROR);
 }
 
-/// An error observer like [`LOG_ERROR`] whose level for the errors answered with a 4xx
+/// Builds an error observer like [`LOG_ERROR`] whose level for the errors answered with a 4xx
 /// (the client's mistakes) is configurable; every other error is still logged at ERROR.
 ///
 /// [`LOG_ERROR`] is the contract: ERROR for every error, so that an alert on ERROR events
 /// sees a client suddenly sending garbage as well as a broken dependency. A team that alerts
-/// on ERROR and finds 4xx noisy can trade that for `LogError::new().client_errors(Level::WARN)`.
+/// on ERROR and finds 4xx noisy can trade that for `LogError::new().client_errors(Level::WARN)`
+/// (the trade-off is in [the telemetry docs](crate::telemetry#severity-policy)).
 ///
 /// ```
 /// use watchful::Blueprint;
@@ -34,36 +35,19 @@ pub fn log_error(error: &Error) {
 /// let mut bp = Blueprint::new();
 /// bp.error_observer(LogError::new().client_errors(Level::WARN));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LogError {
-    client_errors: Level,
-}
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogError(());
 
 impl LogError {
-    /// Every error at ERROR, as [`LOG_ERROR`].
+    /// Starts the observer's configuration.
     pub const fn new() -> Self {
-        Self {
-            client_errors: Level::ERROR,
-        }
+        Self(())
     }
 
-    /// Logs the errors whose response is a 4xx at `level`.
-    pub const fn client_errors(self, level: Level) -> Self {
-        Self {
-            client_errors: level,
-        }
-    }
-}
-
-impl Default for LogError {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Registrable<ErrorObserver> for LogError {
-    fn component(self) -> ErrorObserver {
-        match self.client_errors {
+    /// The observer that logs the errors whose response is a 4xx at `level`, the others at
+    /// ERROR; with `Level::ERROR`, it is [`LOG_ERROR`].
+    pub fn client_errors(self, level: Level) -> ErrorObserver {
+        match level {
             Level::ERROR => LOG_ERROR,
             Level::WARN => LOG_CLIENT_ERRORS_AT_WARN,
             Level::INFO => LOG_CLIENT_ERRORS_AT_INFO,
