@@ -126,6 +126,11 @@ const CONNECTION: ConnectionInfo = ConnectionInfo {
         std::net::Ipv4Addr::LOCALHOST,
         40000,
     )),
+    local_addr: SocketAddr::V4(std::net::SocketAddrV4::new(
+        std::net::Ipv4Addr::LOCALHOST,
+        8000,
+    )),
+    scheme: "http",
 };
 
 fn handle(rt: &Runtime, app: &App, path: &str, expected: StatusCode) {

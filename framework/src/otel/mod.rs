@@ -27,4 +27,4 @@ pub(crate) use metrics::{RequestFacts, record_duration};
 pub(crate) use propagation::continue_trace;
 pub use propagation::inject;
 pub(crate) use setup::flush;
-pub use setup::{OtelError, OtelGuard, init};
+pub use setup::{OtelBuilder, OtelError, OtelGuard, init};

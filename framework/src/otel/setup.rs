@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use opentelemetry::propagation::TextMapCompositePropagator;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_appender_tracing::layer::OpenTelemetryTracingBridge;
-use opentelemetry_otlp::{LogExporter, MetricExporter, SpanExporter};
+use opentelemetry_otlp::{LogExporter, MetricExporter, SpanExporter, WithExportConfig as _};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
@@ -78,47 +78,78 @@ pub enum OtelError {
 /// # }
 /// ```
 pub fn init() -> Result<OtelGuard, OtelError> {
-    if let Ok(protocol) = std::env::var("OTEL_EXPORTER_OTLP_PROTOCOL")
-        && protocol != "http/protobuf"
-    {
-        return Err(OtelError::UnsupportedProtocol(protocol));
+    OtelBuilder::default().init()
+}
+
+/// [`init`] with settings given in code rather than by the `OTEL_*` variables.
+///
+/// ```no_run
+/// # fn main() -> Result<(), watchful::otel::OtelError> {
+/// // E.g. from the application's configuration file.
+/// let otel = watchful::otel::OtelBuilder::default()
+///     .endpoint("http://collector:4318")
+///     .init()?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct OtelBuilder {
+    endpoint: Option<String>,
+}
+
+impl OtelBuilder {
+    /// The OTLP/HTTP base URL, as `OTEL_EXPORTER_OTLP_ENDPOINT` would give it: each signal is
+    /// sent to its path under it (`/v1/traces`, `/v1/metrics`, `/v1/logs`). It takes
+    /// precedence over the variables.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
     }
-    let exporter_error = |signal| move |source| OtelError::Exporter { signal, source };
-    let resource = Resource::builder().build();
-    let spans = SpanExporter::builder()
-        .with_http()
-        .build()
-        .map_err(exporter_error("traces"))?;
-    let metrics = MetricExporter::builder()
-        .with_http()
-        .build()
-        .map_err(exporter_error("metrics"))?;
-    let logs = LogExporter::builder()
-        .with_http()
-        .build()
-        .map_err(exporter_error("logs"))?;
-    let providers = Providers {
-        tracer: SdkTracerProvider::builder()
-            .with_batch_exporter(spans)
-            .with_resource(resource.clone())
-            .build(),
-        meter: SdkMeterProvider::builder()
-            .with_reader(PeriodicReader::builder(metrics).build())
-            .with_resource(resource.clone())
-            .build(),
-        logger: SdkLoggerProvider::builder()
-            .with_batch_exporter(logs)
-            .with_resource(resource)
-            .build(),
-    };
-    opentelemetry::global::set_tracer_provider(providers.tracer.clone());
-    opentelemetry::global::set_meter_provider(providers.meter.clone());
-    opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
-        Box::new(TraceContextPropagator::new()),
-        Box::new(BaggagePropagator::new()),
-    ]));
-    *lock(&INSTALLED) = Some(providers.clone());
-    Ok(OtelGuard { providers })
+
+    /// Installs the providers, as [`init`] describes.
+    pub fn init(self) -> Result<OtelGuard, OtelError> {
+        if let Ok(protocol) = std::env::var("OTEL_EXPORTER_OTLP_PROTOCOL")
+            && protocol != "http/protobuf"
+        {
+            return Err(OtelError::UnsupportedProtocol(protocol));
+        }
+        let exporter_error = |signal| move |source| OtelError::Exporter { signal, source };
+        let mut spans = SpanExporter::builder().with_http();
+        let mut metrics = MetricExporter::builder().with_http();
+        let mut logs = LogExporter::builder().with_http();
+        if let Some(base) = &self.endpoint {
+            let base = base.trim_end_matches('/');
+            spans = spans.with_endpoint(format!("{base}/v1/traces"));
+            metrics = metrics.with_endpoint(format!("{base}/v1/metrics"));
+            logs = logs.with_endpoint(format!("{base}/v1/logs"));
+        }
+        let spans = spans.build().map_err(exporter_error("traces"))?;
+        let metrics = metrics.build().map_err(exporter_error("metrics"))?;
+        let logs = logs.build().map_err(exporter_error("logs"))?;
+        let resource = Resource::builder().build();
+        let providers = Providers {
+            tracer: SdkTracerProvider::builder()
+                .with_batch_exporter(spans)
+                .with_resource(resource.clone())
+                .build(),
+            meter: SdkMeterProvider::builder()
+                .with_reader(PeriodicReader::builder(metrics).build())
+                .with_resource(resource.clone())
+                .build(),
+            logger: SdkLoggerProvider::builder()
+                .with_batch_exporter(logs)
+                .with_resource(resource)
+                .build(),
+        };
+        opentelemetry::global::set_tracer_provider(providers.tracer.clone());
+        opentelemetry::global::set_meter_provider(providers.meter.clone());
+        opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
+            Box::new(TraceContextPropagator::new()),
+            Box::new(BaggagePropagator::new()),
+        ]));
+        *lock(&INSTALLED) = Some(providers.clone());
+        Ok(OtelGuard { providers })
+    }
 }
 
 /// Owns the providers [`init`] installed; dropping it flushes and shuts them down.

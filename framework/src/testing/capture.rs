@@ -87,6 +87,12 @@ impl Capture {
             .collect()
     }
 
+    /// Every closed span so far (root spans and the spans opened inside them), in the order
+    /// they closed.
+    pub fn spans(&self) -> Vec<CapturedSpan> {
+        self.state().closed.clone()
+    }
+
     /// The closed root spans so far, in the order they closed.
     pub fn root_spans(&self) -> Vec<CapturedSpan> {
         self.state()
