@@ -100,6 +100,33 @@ impl RootSpan {
         }
     }
 
+    /// The span the observers of an error answered with a 4xx run in, when the root span is
+    /// exported to OpenTelemetry: a child of the root span named `client error` (with
+    /// `error.type`), so that an ERROR event about it (as [`LOG_ERROR`]
+    /// emits) marks that span as failed, not the server span. tracing-opentelemetry's default
+    /// layer sets status Error on the span an ERROR event happens in, and the HTTP conventions
+    /// leave a server span's status unset for a 4xx. `None` otherwise: the observers run in the
+    /// root span itself, so that a JSON log line's current span stays the root span.
+    pub(crate) fn client_error_span(&self, error: &Error) -> Option<Span> {
+        if !error.response_status()?.is_client_error() || !self.exported() {
+            return None;
+        }
+        Some(tracing::info_span!(
+            "client error",
+            otel.kind = "internal",
+            error.type = error.type_name(),
+        ))
+    }
+
+    /// Whether an OpenTelemetry layer exports the root span (always false without the feature
+    /// `otel`, which brings the API to ask).
+    fn exported(&self) -> bool {
+        #[cfg(feature = "otel")]
+        return crate::otel::is_exported(&self.span);
+        #[cfg(not(feature = "otel"))]
+        return false;
+    }
+
     /// Records how the request ended: the status code of the response that is sent
     /// (`otel.status_code` is `ERROR` for a 5xx) and, when the request saw errors, the error
     /// whose response is sent (if it is known) and how many errors there were.
@@ -237,22 +264,4 @@ pub fn error_source_chain(error: &Error) -> String {
         let _ = write!(chain, "{cause}");
     }
     chain
-}
-
-/// The span the observers of an error answered with a 4xx run in: a child of the root span
-/// named `client error`, so that an ERROR event about it (as [`LOG_ERROR`] emits) marks that
-/// span as failed, not the server span. tracing-opentelemetry's default layer sets status
-/// Error on the span an ERROR event happens in, and the HTTP conventions leave a server span's
-/// status unset for a 4xx. `None` for any other error: it runs in the root span itself.
-pub(crate) fn client_error_span(error: &Error) -> Option<Span> {
-    error
-        .response_status()
-        .filter(http::StatusCode::is_client_error)
-        .map(|_| {
-            tracing::info_span!(
-                "client error",
-                otel.kind = "internal",
-                error.type = error.type_name(),
-            )
-        })
 }

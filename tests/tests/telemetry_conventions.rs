@@ -1,6 +1,6 @@
 //! OpenTelemetry's HTTP server conventions on the root span without the feature `otel`, the
-//! `client error` span that keeps a 4xx from marking the server span, and the severity policy
-//! of `LogError`, all through the captured `tracing` output.
+//! status of 4xx and 5xx, and the severity policy of `LogError`, all through the captured
+//! `tracing` output.
 
 use tracing::Level;
 use watchful::http::{Method, StatusCode};
@@ -89,20 +89,21 @@ async fn a_lowercase_method_is_other() {
 }
 
 #[tokio::test]
-async fn a_4xx_is_logged_at_error_in_a_client_error_span_and_leaves_the_status_unset() {
+async fn a_4xx_is_logged_at_error_in_the_root_span_and_leaves_the_status_unset() {
     let (telemetry, _guard) = capture();
     client(LOG_ERROR).await.get("/notes/7").send().await;
 
     let events = telemetry.error_events();
     assert_eq!(events.len(), 1);
-    assert!(events[0].root_span.is_some(), "still inside the root span");
-    let spans = telemetry.spans();
-    let child = spans
-        .iter()
-        .find(|span| span.name == "client error")
-        .expect("the client error span");
-    assert!(child.field("error.type").unwrap().ends_with("NoSuchNote"));
-    assert_eq!(child.field("otel.kind"), Some("internal"));
+    assert!(events[0].root_span.is_some(), "inside the root span");
+    // Without an OpenTelemetry layer there is no status to protect: no `client error` span,
+    // so that a JSON line's current span stays the root span.
+    assert!(
+        telemetry
+            .spans()
+            .iter()
+            .all(|span| span.name != "client error")
+    );
 
     let root = telemetry.root_span();
     assert_eq!(root.field("http.response.status_code"), Some("404"));

@@ -24,7 +24,7 @@ mod setup;
 
 pub(crate) use exception::observed;
 pub(crate) use metrics::{RequestFacts, record_duration};
-pub(crate) use propagation::continue_trace;
 pub use propagation::inject;
+pub(crate) use propagation::{continue_trace, is_exported};
 pub(crate) use setup::flush;
 pub use setup::{OtelBuilder, OtelError, OtelGuard, init};

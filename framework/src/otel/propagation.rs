@@ -25,6 +25,11 @@ pub(crate) fn continue_trace(span: &Span, headers: &HeaderMap) {
     span.record("trace_id", tracing::field::display(trace_id));
 }
 
+/// Whether an OpenTelemetry layer exports `span`: only then does it have a valid span context.
+pub(crate) fn is_exported(span: &Span) -> bool {
+    !span.is_disabled() && span.context().span().span_context().is_valid()
+}
+
 /// Writes the current trace context (the span the caller runs in, typically a component
 /// inside the request's root span) into `headers`, with the globally installed text-map
 /// propagator, so that the service called next continues the trace.

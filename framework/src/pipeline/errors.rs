@@ -108,11 +108,11 @@ impl<'a> ErrorPath<'a> {
 
     /// Shows `error` to every observer, in order, then records it; returns its number. A
     /// panicking observer is reported once, at ERROR, and the next ones still run. The
-    /// observers of an error answered with a 4xx run in a child span of the root span (see
-    /// [`client_error_span`](crate::telemetry::client_error_span)).
+    /// observers of an error answered with a 4xx may run in a child span of the root span (see
+    /// `RootSpan::client_error_span`).
     async fn observe(&self, error: Error) -> usize {
         let observers = self.run_observers(&error);
-        match crate::telemetry::client_error_span(&error) {
+        match self.scope.span().client_error_span(&error) {
             Some(span) => observers.instrument(span).await,
             None => observers.await,
         }
