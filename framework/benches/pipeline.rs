@@ -121,9 +121,17 @@ fn request(path: &str) -> Request<RequestBody> {
         .expect("a valid request")
 }
 
-const CONNECTION: ConnectionInfo = ConnectionInfo::new(SocketAddr::V4(
-    std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 40000),
-));
+const CONNECTION: ConnectionInfo = ConnectionInfo {
+    peer_addr: SocketAddr::V4(std::net::SocketAddrV4::new(
+        std::net::Ipv4Addr::LOCALHOST,
+        40000,
+    )),
+    local_addr: SocketAddr::V4(std::net::SocketAddrV4::new(
+        std::net::Ipv4Addr::LOCALHOST,
+        8000,
+    )),
+    scheme: "http",
+};
 
 fn handle(rt: &Runtime, app: &App, path: &str, expected: StatusCode) {
     let response = rt.block_on(app.handle(request(path), CONNECTION));

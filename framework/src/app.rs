@@ -45,6 +45,7 @@ impl App {
         root_fallback: usize,
         warnings: Vec<BuildWarning>,
     ) -> Self {
+        crate::component::guard::capture_panic_backtraces();
         let inner = AppInner {
             router,
             fallbacks,
@@ -74,34 +75,32 @@ impl App {
         let (parts, body) = request.into_parts();
         let head = RequestHead::from(parts);
         let request_id = RequestId::from_headers(&head.headers);
-        let span = RootSpan::open(&head, &request_id, &connection);
+        // Routed before the span opens: its name, `{method} {route}`, is given at creation.
+        let (route, params, allowed) = match inner.router.find(&head.method, head.uri.path()) {
+            Match::Found { route, params } => (route, Some(params), AllowedMethods(None)),
+            Match::MethodNotAllowed { allow } => (
+                inner.fallback_for(head.uri.path()),
+                None,
+                AllowedMethods(Some(allow.clone())),
+            ),
+            Match::NotFound => (
+                inner.fallback_for(head.uri.path()),
+                None,
+                AllowedMethods(None),
+            ),
+        };
+        let plan = inner.runtime.plan(route);
+        let label = plan.otel_name().map(|label| (plan.route(), label));
+        let span = RootSpan::open(&head, &request_id, &connection, label);
         let is_head = head.method == Method::HEAD;
+        let (params, bad_path) = match params.map(|p| RawPathParams::decode(p, plan.param_names()))
+        {
+            Some(Ok(params)) => (params, None),
+            Some(Err(error)) => (RawPathParams::default(), Some(error)),
+            None => (RawPathParams::default(), None),
+        };
 
         let served = async {
-            let (route, params, allowed) = match inner.router.find(&head.method, head.uri.path()) {
-                Match::Found { route, params } => (route, Some(params), AllowedMethods(None)),
-                Match::MethodNotAllowed { allow } => (
-                    inner.fallback_for(head.uri.path()),
-                    None,
-                    AllowedMethods(Some(allow.clone())),
-                ),
-                Match::NotFound => (
-                    inner.fallback_for(head.uri.path()),
-                    None,
-                    AllowedMethods(None),
-                ),
-            };
-            let plan = inner.runtime.plan(route);
-            match plan.otel_name() {
-                Some(otel_name) => span.record_route(Some(plan.route().as_str()), otel_name),
-                None => span.record_route(None, head.method.as_str()),
-            }
-            let (params, bad_path) =
-                match params.map(|p| RawPathParams::decode(p, plan.param_names())) {
-                    Some(Ok(params)) => (params, None),
-                    Some(Err(error)) => (RawPathParams::default(), Some(error)),
-                    None => (RawPathParams::default(), None),
-                };
             let values = RequestValues {
                 head,
                 params,

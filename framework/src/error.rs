@@ -4,6 +4,7 @@
 #![doc = include_str!("docs/error_handling.md")]
 
 use std::any::Any;
+use std::backtrace::{Backtrace, BacktraceStatus};
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -20,6 +21,11 @@ pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 pub struct Error {
     inner: BoxError,
     type_name: &'static str,
+    status: Option<http::StatusCode>,
+    /// The backtrace an `anyhow::Error` captured, rendered: converting it into a standard
+    /// error drops it.
+    #[cfg(feature = "anyhow")]
+    anyhow_backtrace: Option<Box<str>>,
 }
 
 impl Error {
@@ -36,10 +42,20 @@ impl Error {
         {
             return error;
         }
+        #[cfg(feature = "anyhow")]
+        let anyhow_backtrace = (&slot as &dyn Any)
+            .downcast_ref::<Option<anyhow::Error>>()
+            .and_then(Option::as_ref)
+            .map(anyhow::Error::backtrace)
+            .filter(|trace| trace.status() == BacktraceStatus::Captured)
+            .map(|trace| trace.to_string().into_boxed_str());
         match slot {
             Some(error) => Self {
                 inner: error.into(),
                 type_name: crate::type_name::public_static(std::any::type_name::<E>()),
+                status: None,
+                #[cfg(feature = "anyhow")]
+                anyhow_backtrace,
             },
             // `slot` is only emptied when `E` is `Error`, which returned above.
             None => unreachable!("the error was taken only when it was already an `Error`"),
@@ -50,6 +66,33 @@ impl Error {
     /// own errors are named by their public path (`watchful::extract::JsonBodyError`).
     pub fn type_name(&self) -> &'static str {
         self.type_name
+    }
+
+    /// The backtrace of the error, when one was captured: a [`Panic`]'s, captured where it
+    /// panicked, or (with the feature `anyhow`) an `anyhow::Error`'s. Capture is enabled by
+    /// `RUST_BACKTRACE` or `RUST_LIB_BACKTRACE` (see [`std::backtrace`]) and never happens
+    /// on the success path.
+    pub fn backtrace(&self) -> Option<&dyn fmt::Display> {
+        #[cfg(feature = "anyhow")]
+        if let Some(trace) = &self.anyhow_backtrace {
+            return Some(trace);
+        }
+        self.downcast_ref::<Panic>()
+            .and_then(Panic::backtrace)
+            .filter(|trace| trace.status() == BacktraceStatus::Captured)
+            .map(|trace| trace as &dyn fmt::Display)
+    }
+
+    /// The status of the response made for this error, once its error handler ran: what
+    /// observers see, e.g. to log a 4xx at another level. `None` when no response was made
+    /// for it (its handler panicked; the body of a response already sent failed).
+    pub fn response_status(&self) -> Option<http::StatusCode> {
+        self.status
+    }
+
+    /// Remembers the status of the response made for this error.
+    pub(crate) fn set_response_status(&mut self, status: http::StatusCode) {
+        self.status = Some(status);
     }
 
     /// The cause of the original error, if it has one.
@@ -122,16 +165,22 @@ impl From<Error> for BoxError {
 ///
 /// Handled like any other error — 500 by the built-in handler, or by the blueprint's handler
 /// for `Panic` or its catch-all — and observed. The server keeps serving.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[error("`{component}` panicked: {message}")]
 pub struct Panic {
     component: &'static str,
     message: String,
+    trace: Option<Backtrace>,
 }
 
 impl Panic {
-    /// Reads the panic's message from its payload (a `&str` or a `String`, as `panic!` makes).
-    pub(crate) fn new(component: &'static str, payload: &(dyn Any + Send)) -> Self {
+    /// Reads the panic's message from its payload (a `&str` or a `String`, as `panic!` makes);
+    /// `trace` is the backtrace captured where it panicked, if capture is enabled.
+    pub(crate) fn new(
+        component: &'static str,
+        payload: &(dyn Any + Send),
+        trace: Option<Backtrace>,
+    ) -> Self {
         let message = match (
             payload.downcast_ref::<&'static str>(),
             payload.downcast_ref::<String>(),
@@ -140,7 +189,17 @@ impl Panic {
             (_, Some(message)) => message.clone(),
             _ => "(the panic payload is not a string)".to_owned(),
         };
-        Self { component, message }
+        Self {
+            component,
+            message,
+            trace,
+        }
+    }
+
+    /// The backtrace of the panic, captured where it happened when `RUST_BACKTRACE` or
+    /// `RUST_LIB_BACKTRACE` enable capture (see [`Error::backtrace`]).
+    pub fn backtrace(&self) -> Option<&Backtrace> {
+        self.trace.as_ref()
     }
 
     /// The function that panicked, `module::path::function`.
@@ -151,6 +210,17 @@ impl Panic {
     /// The panic's message.
     pub fn message(&self) -> &str {
         &self.message
+    }
+}
+
+/// Without the backtrace: `Debug` is what `error.details` records, and the backtrace has its
+/// own field.
+impl fmt::Debug for Panic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Panic")
+            .field("component", &self.component)
+            .field("message", &self.message)
+            .finish_non_exhaustive()
     }
 }
 

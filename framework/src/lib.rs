@@ -67,6 +67,8 @@ mod di;
 pub mod error;
 pub mod extract;
 pub mod middleware;
+#[cfg(feature = "otel")]
+pub mod otel;
 mod pipeline;
 mod plan;
 pub mod request;

@@ -157,32 +157,11 @@ impl AllowedMethods {
 pub struct ConnectionInfo {
     /// The address of the peer (the client, or the nearest proxy).
     pub peer_addr: SocketAddr,
-    /// `"https"` on a TLS connection, `"http"` otherwise: the root span's `url.scheme`.
-    pub(crate) scheme: &'static str,
-}
-
-impl ConnectionInfo {
-    /// A cleartext connection from `peer_addr`.
-    pub const fn new(peer_addr: SocketAddr) -> Self {
-        Self {
-            peer_addr,
-            scheme: "http",
-        }
-    }
-
-    /// A TLS connection from `peer_addr`.
-    #[cfg(feature = "tls")]
-    pub(crate) const fn tls(peer_addr: SocketAddr) -> Self {
-        Self {
-            peer_addr,
-            scheme: "https",
-        }
-    }
-
-    /// The URL scheme the connection serves: `"https"` over TLS, `"http"` otherwise.
-    pub fn scheme(&self) -> &'static str {
-        self.scheme
-    }
+    /// The local address the connection was accepted on: the root span's `server.address`
+    /// and `server.port` when the request names no host.
+    pub local_addr: SocketAddr,
+    /// The URL scheme the connection serves, `http` or `https` (the root span's `url.scheme`).
+    pub scheme: &'static str,
 }
 
 /// The request's id: the incoming `x-request-id` when well-formed, generated otherwise.

@@ -162,19 +162,27 @@ impl Server {
                     if let Err(error) = stream.set_nodelay(true) {
                         tracing::debug!(error = %error, "failed to set TCP_NODELAY");
                     }
+                    let local_addr = match stream.local_addr() {
+                        Ok(local_addr) => local_addr,
+                        Err(error) => {
+                            // Only a connection already reset by its peer has no local address.
+                            tracing::debug!(error = %error, "failed to read a connection's local address");
+                            continue;
+                        }
+                    };
                     let limit = self.header_read_timeout;
                     #[cfg(feature = "tls")]
                     if let Some(tls) = self.tls.clone() {
                         let (app, builder, watcher) = (app.clone(), builder.clone(), graceful.watcher());
                         connections.spawn(async move {
                             if let Some(stream) = tls.accept(stream, limit).await {
-                                let info = ConnectionInfo::tls(peer_addr);
+                                let info = ConnectionInfo { peer_addr, local_addr, scheme: "https" };
                                 connection(&builder, watcher, stream, app, info, limit).await;
                             }
                         });
                         continue;
                     }
-                    let info = ConnectionInfo::new(peer_addr);
+                    let info = ConnectionInfo { peer_addr, local_addr, scheme: "http" };
                     connections.spawn(connection(&builder, graceful.watcher(), stream, app.clone(), info, limit));
                 }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -186,13 +194,17 @@ impl Server {
         drop(self.listener);
         tracing::info!("shutting down: draining in-flight requests");
         let timeout = self.shutdown_timeout;
-        tokio::select! {
+        let drained = tokio::select! {
             () = graceful.shutdown() => Ok(()),
             () = tokio::time::sleep(timeout) => {
                 connections.shutdown().await;
                 Err(ServerError::ShutdownTimeout(timeout))
             }
-        }
+        };
+        // The last requests' spans and metrics are exported before the process can exit.
+        #[cfg(feature = "otel")]
+        crate::otel::flush().await;
+        drained
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 #![doc = include_str!("docs/telemetry.md")]
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use http::Version;
@@ -10,41 +11,75 @@ use tracing::Span;
 use tracing::field::{Empty, Field, Value, debug, display};
 
 use crate::Error;
-use crate::request::{ConnectionInfo, RequestHead, RequestId};
+use crate::request::{ConnectionInfo, MatchedRoute, RequestHead, RequestId};
+use conventions::ServerEndpoint;
+
+mod conventions;
+mod log_error;
+
+pub use log_error::{LOG_ERROR, LogError, log_error};
 
 /// The request's root span, injectable as `&RootSpan` into any component.
 #[derive(Debug, Clone)]
-pub struct RootSpan(Span);
+pub struct RootSpan {
+    span: Span,
+    /// What the request metrics need from the request's start.
+    #[cfg(feature = "otel")]
+    facts: crate::otel::RequestFacts,
+}
 
 impl RootSpan {
     /// The underlying span, e.g. to create child spans under it.
     pub fn span(&self) -> &Span {
-        &self.0
+        &self.span
     }
 
     /// Records `value` on the field `field`. Only fields declared when the span was created can
     /// be recorded (see the module docs for the list).
     pub fn record<V: Value>(&self, field: &str, value: V) {
-        self.0.record(field, value);
+        self.span.record(field, value);
     }
 
-    /// Opens the root span of a request.
-    pub(crate) fn open(head: &RequestHead, request_id: &RequestId, peer: &ConnectionInfo) -> Self {
+    /// Opens the root span of a request, once it is routed: `route` is the matched template
+    /// and the route's `METHOD /template` label, `None` for a fallback. Everything known at
+    /// this point is recorded at creation, the span name (`otel.name`) included: an
+    /// OpenTelemetry layer only reads a name given when the span is created.
+    pub(crate) fn open(
+        head: &RequestHead,
+        request_id: &RequestId,
+        connection: &ConnectionInfo,
+        route: Option<(&MatchedRoute, &str)>,
+    ) -> Self {
+        let method = conventions::method_name(&head.method);
+        let method_original = (method == conventions::OTHER).then(|| head.method.as_str());
+        // Reading the host is skipped when no subscriber wants INFO spans.
+        let server = tracing::level_enabled!(tracing::Level::INFO)
+            .then(|| ServerEndpoint::of(head, connection));
+        let name =
+            conventions::span_name(method, route.map(|(route, label)| (route.as_str(), label)));
         let span = tracing::info_span!(
             "HTTP request",
-            http.request.method = %head.method,
-            http.route = Empty,
-            url.path = head.uri.path(),
-            url.query = Empty,
-            url.scheme = peer.scheme,
-            network.protocol.version = protocol_version(head.version),
-            user_agent.original = Empty,
-            client.address = %peer.peer_addr.ip(),
-            request_id = request_id.as_str(),
-            http.response.status_code = Empty,
-            otel.name = Empty,
+            otel.name = &*name,
             otel.kind = "server",
+            http.request.method = method,
+            http.request.method_original = method_original,
+            http.route = route.map(|(route, _)| route.as_str()),
+            url.scheme = connection.scheme,
+            url.path = head.uri.path(),
+            url.query = head.uri.query(),
+            server.address = server.as_ref().map(|server| &*server.address),
+            server.port = server.as_ref().map(|server| i64::from(server.port)),
+            network.protocol.version = protocol_version(head.version),
+            user_agent.original = head
+                .headers
+                .get(http::header::USER_AGENT)
+                .map(|agent| String::from_utf8_lossy(agent.as_bytes())).as_deref(),
+            client.address = %connection.peer_addr.ip(),
+            request_id = request_id.as_str(),
+            trace_id = Empty,
+            http.response.status_code = Empty,
             otel.status_code = Empty,
+            otel.status_description = Empty,
             error.msg = Empty,
             error.details = Empty,
             error.source_chain = Empty,
@@ -52,31 +87,44 @@ impl RootSpan {
             error.count = Empty,
             http.server.request.duration = Empty,
         );
-        if !span.is_disabled() {
-            if let Some(query) = head.uri.query() {
-                span.record("url.query", query);
-            }
-            if let Some(agent) = head.headers.get(http::header::USER_AGENT) {
-                span.record(
-                    "user_agent.original",
-                    String::from_utf8_lossy(agent.as_bytes()).as_ref(),
-                );
-            }
+        #[cfg(feature = "otel")]
+        crate::otel::continue_trace(&span, &head.headers);
+        Self {
+            span,
+            #[cfg(feature = "otel")]
+            facts: crate::otel::RequestFacts::start(
+                method,
+                connection.scheme,
+                route.map(|(route, _)| route.clone()),
+            ),
         }
-        Self(span)
     }
 
-    /// Records `otel.name` (`METHOD /template` for a route, the method alone otherwise) and
-    /// the route template once the router has matched one. Both are recorded once: a text
-    /// formatter would show a field recorded twice twice.
-    pub(crate) fn record_route(&self, route: Option<&str>, otel_name: &str) {
-        self.record_fields(&[
-            (
-                "http.route",
-                route.as_ref().map(|route| route as &dyn Value),
-            ),
-            ("otel.name", Some(&otel_name)),
-        ]);
+    /// The span the observers of an error answered with a 4xx run in, when the root span is
+    /// exported to OpenTelemetry: a child of the root span named `client error` (with
+    /// `error.type`), so that an ERROR event about it (as [`LOG_ERROR`]
+    /// emits) marks that span as failed, not the server span. tracing-opentelemetry's default
+    /// layer sets status Error on the span an ERROR event happens in, and the HTTP conventions
+    /// leave a server span's status unset for a 4xx. `None` otherwise: the observers run in the
+    /// root span itself, so that a JSON log line's current span stays the root span.
+    pub(crate) fn client_error_span(&self, error: &Error) -> Option<Span> {
+        if !error.response_status()?.is_client_error() || !self.exported() {
+            return None;
+        }
+        Some(tracing::info_span!(
+            "client error",
+            otel.kind = "internal",
+            error.type = error.type_name(),
+        ))
+    }
+
+    /// Whether an OpenTelemetry layer exports the root span (always false without the feature
+    /// `otel`, which brings the API to ask).
+    fn exported(&self) -> bool {
+        #[cfg(feature = "otel")]
+        return crate::otel::is_exported(&self.span);
+        #[cfg(not(feature = "otel"))]
+        return false;
     }
 
     /// Records how the request ended: the status code of the response that is sent
@@ -87,7 +135,19 @@ impl RootSpan {
         status: http::StatusCode,
         errors: Option<(Option<&Error>, usize)>,
     ) {
+        #[cfg(feature = "otel")]
+        crate::otel::record_duration(
+            &self.facts,
+            status,
+            error_type(Some(status), errors.and_then(|(sent, _)| sent)),
+        );
         self.record_end(Some(status), errors);
+    }
+
+    /// Puts an error that was just observed on the trace and in the metrics.
+    #[cfg(feature = "otel")]
+    pub(crate) fn observed(&self, error: &Error) {
+        crate::otel::observed(&self.span, &self.facts, error, error_source_chain);
     }
 
     /// Records the error whose response was sent, if it is known, and how many errors the
@@ -98,27 +158,38 @@ impl RootSpan {
 
     /// Records the end of the request in one call: a subscriber that keeps a span's fields
     /// formatted (tracing-subscriber's JSON does) formats all of them again on every call.
+    ///
+    /// A 5xx sets the status Error with a description (the error's message, else the status
+    /// line); any other status leaves it unset. `error.type` is the type of the error whose
+    /// response is sent, whatever its status, else the status code for a 5xx.
     fn record_end(
         &self,
         status: Option<http::StatusCode>,
         errors: Option<(Option<&Error>, usize)>,
     ) {
-        if self.0.is_disabled() {
+        if self.span.is_disabled() {
             return;
         }
-        let code = status.map(|status| status.as_u16());
-        let server_error = status
-            .filter(http::StatusCode::is_server_error)
-            .map(|_| "ERROR");
+        // Integers as i64: tracing-opentelemetry exports a u64 as a string.
+        let code = status.map(|status| i64::from(status.as_u16()));
+        let server_error = status.filter(http::StatusCode::is_server_error);
         let (sent, count) = match errors {
-            Some((sent, count)) => (sent, Some(count as u64)),
+            Some((sent, count)) => (sent, Some(i64::try_from(count).unwrap_or(i64::MAX))),
             None => (None, None),
         };
         let msg = sent.map(display);
         let details = sent.map(debug);
         let chain = sent.map(error_source_chain);
         let chain = chain.as_deref();
-        let type_name = sent.map(Error::type_name);
+        let type_name = error_type(status, sent);
+        let type_name = type_name.as_deref();
+        let status_code = server_error.map(|_| "ERROR");
+        let status_line = server_error.map(display);
+        let description = match (&status_line, &msg) {
+            (None, _) => None,
+            (Some(_), Some(msg)) => Some(msg as &dyn Value),
+            (Some(line), None) => Some(line as &dyn Value),
+        };
         self.record_fields(&[
             (
                 "http.response.status_code",
@@ -126,8 +197,9 @@ impl RootSpan {
             ),
             (
                 "otel.status_code",
-                server_error.as_ref().map(|v| v as &dyn Value),
+                status_code.as_ref().map(|v| v as &dyn Value),
             ),
+            ("otel.status_description", description),
             ("error.msg", msg.as_ref().map(|v| v as &dyn Value)),
             ("error.details", details.as_ref().map(|v| v as &dyn Value)),
             (
@@ -141,7 +213,7 @@ impl RootSpan {
 
     /// Records every field given a value, in one call to the subscriber.
     fn record_fields<const N: usize>(&self, values: &[(&str, Option<&dyn Value>); N]) {
-        let Some(metadata) = self.0.metadata().filter(|_| !self.0.is_disabled()) else {
+        let Some(metadata) = self.span.metadata().filter(|_| !self.span.is_disabled()) else {
             return;
         };
         let fields = metadata.fields();
@@ -154,7 +226,19 @@ impl RootSpan {
         });
         let pairs: [(&Field, Option<&dyn Value>); N] =
             std::array::from_fn(|index| (&named[index].0, named[index].1));
-        self.0.record_all(&fields.value_set(&pairs));
+        self.span.record_all(&fields.value_set(&pairs));
+    }
+}
+
+/// `error.type`: the type of the error whose response is sent, whatever its status, else the
+/// status code of a 5xx.
+fn error_type(status: Option<http::StatusCode>, sent: Option<&Error>) -> Option<Cow<'static, str>> {
+    match (sent, status) {
+        (Some(sent), _) => Some(Cow::Borrowed(sent.type_name())),
+        (None, Some(status)) if status.is_server_error() => {
+            Some(Cow::Owned(status.as_str().to_owned()))
+        }
+        (None, _) => None,
     }
 }
 
@@ -180,23 +264,4 @@ pub fn error_source_chain(error: &Error) -> String {
         let _ = write!(chain, "{cause}");
     }
     chain
-}
-
-/// The ready-made error observer: one ERROR event per error, inside the request's root span,
-/// with `error.msg`, `error.details`, `error.source_chain` and `error.type`. The same fields
-/// are on the root span: the framework records them there for the error that produced the
-/// response, after the observers ran.
-///
-/// Register it with `bp.error_observer(LOG_ERROR)`.
-#[crate::error_observer]
-pub fn log_error(error: &Error) {
-    if tracing::enabled!(tracing::Level::ERROR) {
-        tracing::error!(
-            error.msg = %error,
-            error.details = ?error,
-            error.source_chain = %error_source_chain(error),
-            error.type = error.type_name(),
-            "an error occurred while serving the request",
-        );
-    }
 }

@@ -259,7 +259,14 @@ async fn a_failed_upgrade_is_observed_with_the_request_id() {
     request.extensions_mut().insert(never);
     let peer = SocketAddr::from(([127, 0, 0, 1], 1));
     let response = app
-        .handle(request, watchful::request::ConnectionInfo::new(peer))
+        .handle(
+            request,
+            watchful::request::ConnectionInfo {
+                peer_addr: peer,
+                local_addr: SocketAddr::from(([127, 0, 0, 1], 80)),
+                scheme: "http",
+            },
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SWITCHING_PROTOCOLS);
     assert_eq!(
@@ -371,7 +378,7 @@ async fn a_failing_session_is_observed_once_with_the_request_id() {
     );
     assert_eq!(root.field("error.count"), Some("1"));
     // The session's own span carries the request id and follows from the root span.
-    let session = telemetry.spans("WebSocket session");
+    let session = telemetry.spans_named("WebSocket session");
     assert_eq!(session.len(), 1);
     assert_eq!(session[0].field("request_id"), Some("ws-fails"));
     assert_eq!(session[0].follows_from, [root.serial]);

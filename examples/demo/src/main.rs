@@ -1,13 +1,20 @@
-//! watchful's demo: `GET /hello/{name}` succeeds, `GET /orders/{id}` fails with a two-level
-//! source chain. Logs are JSON lines on stdout: one ERROR event per error, and one line when
+//! watchful's demo: `GET /hello/{name}` succeeds, `GET /orders/{id}` fails: with a two-level
+//! source chain (503) for a numeric id, as the client's mistake (400) otherwise. Logs are JSON lines on stdout: one ERROR event per error, and one line when
 //! each request's root span closes, carrying its fields.
 //!
 //! Run it with `cargo run -p demo`, then `curl -i localhost:8000/orders/7`.
+//!
+//! Built with `--features otel`, it also exports traces, metrics and logs with OTLP over HTTP
+//! when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and the other `OTEL_*` variables, see
+//! `watchful::otel::init`), e.g. `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318
+//! cargo run -p demo --features otel`.
 
 use std::net::SocketAddr;
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 use watchful::http::StatusCode;
 use watchful::request::RawPathParams;
 use watchful::telemetry::LOG_ERROR;
@@ -32,23 +39,53 @@ pub struct OrderError {
 #[error("the orders database is unreachable")]
 pub struct StorageError(#[source] std::io::Error);
 
+/// An order id that is not a number: the client's mistake.
+#[derive(Debug, thiserror::Error)]
+#[error("the order id `{id}` is not a number")]
+pub struct BadOrderId {
+    id: String,
+    #[source]
+    source: std::num::ParseIntError,
+}
+
 #[get("/orders/{id}")]
-pub fn get_order(params: &RawPathParams) -> Result<String, OrderError> {
-    Err(OrderError {
-        id: params.get("id").unwrap_or_default().to_owned(),
+pub fn get_order(params: &RawPathParams) -> Result<String, GetOrderError> {
+    let id = params.get("id").unwrap_or_default();
+    if let Err(source) = id.parse::<u64>() {
+        return Err(GetOrderError::BadId(BadOrderId {
+            id: id.to_owned(),
+            source,
+        }));
+    }
+    Err(GetOrderError::Unavailable(OrderError {
+        id: id.to_owned(),
         source: StorageError(std::io::Error::new(
             std::io::ErrorKind::ConnectionRefused,
             "connection refused (os error 111)",
         )),
-    })
+    }))
+}
+
+/// What `GET /orders/{id}` can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum GetOrderError {
+    /// The id is not a number: 400.
+    #[error(transparent)]
+    BadId(BadOrderId),
+    /// The order could not be loaded: 503.
+    #[error(transparent)]
+    Unavailable(OrderError),
 }
 
 #[error_handler]
-pub fn order_error(_error: &OrderError) -> (StatusCode, &'static str) {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Orders are unavailable; try again later.\n",
-    )
+pub fn order_error(error: &GetOrderError) -> (StatusCode, &'static str) {
+    match error {
+        GetOrderError::BadId(_) => (StatusCode::BAD_REQUEST, "An order id is a number.\n"),
+        GetOrderError::Unavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Orders are unavailable; try again later.\n",
+        ),
+    }
 }
 
 fn blueprint() -> Blueprint {
@@ -61,12 +98,25 @@ fn blueprint() -> Blueprint {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_span_events(FmtSpan::CLOSE)
-        .with_current_span(true)
-        .init();
+    let exporting = std::env::var_os("OTEL_EXPORTER_OTLP_ENDPOINT").is_some();
+    #[cfg(feature = "otel")]
+    let otel = exporting.then(watchful::otel::init).transpose()?;
+    let subscriber = tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_span_events(FmtSpan::CLOSE)
+                .with_current_span(true),
+        );
+    #[cfg(feature = "otel")]
+    let subscriber = subscriber.with(otel.as_ref().map(watchful::otel::OtelGuard::layer));
+    subscriber.init();
+    if exporting && cfg!(not(feature = "otel")) {
+        tracing::warn!(
+            "OTEL_EXPORTER_OTLP_ENDPOINT is set, but the demo was built without the feature `otel`: not exporting"
+        );
+    }
 
     let port: u16 = match std::env::var("PORT") {
         Ok(port) => port
@@ -80,6 +130,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("watchful demo on http://{addr} (Ctrl+C stops it). Try:");
     eprintln!("  curl -i http://{addr}/hello/ada");
     eprintln!("  curl -i http://{addr}/orders/7");
+    // The server flushes the exporters once in-flight requests are done; `otel`, dropped
+    // after it, shuts them down.
     server.serve(app).await?;
     Ok(())
 }
@@ -100,5 +152,7 @@ mod tests {
         let response = client.get("/orders/7").send().await;
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert!(!response.text().contains("database"));
+        let response = client.get("/orders/seven").send().await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     }
 }

@@ -4,6 +4,9 @@
 
 use std::sync::Mutex;
 
+use http::StatusCode;
+use tracing::Instrument;
+
 use crate::Error;
 use crate::component::adapter::BoxFuture;
 use crate::component::guard::guard;
@@ -55,7 +58,10 @@ impl<'a> ErrorPath<'a> {
         site: &'s ErrorSite,
     ) -> BoxFuture<'s, Response> {
         Box::pin(async move {
-            let (handled, error) = self.handle(error, site).await;
+            let (handled, mut error) = self.handle(error, site).await;
+            if let Ok(response) = &handled {
+                error.set_response_status(response.status());
+            }
             let index = self.observe(error).await;
             match handled {
                 Ok(mut response) => {
@@ -103,8 +109,24 @@ impl<'a> ErrorPath<'a> {
     }
 
     /// Shows `error` to every observer, in order, then records it; returns its number. A
-    /// panicking observer is reported once, at ERROR, and the next ones still run.
+    /// panicking observer is reported once, at ERROR, and the next ones still run. The
+    /// observers of an error answered with a 4xx may run in a child span of the root span (see
+    /// `RootSpan::client_error_span`).
     async fn observe(&self, error: Error) -> usize {
+        let observers = self.run_observers(&error);
+        match self.scope.span().client_error_span(&error) {
+            Some(span) => observers.instrument(span).await,
+            None => observers.await,
+        }
+        #[cfg(feature = "otel")]
+        self.scope.span().observed(&error);
+        let mut errors = lock(&self.errors.0);
+        errors.push(error);
+        errors.len() - 1
+    }
+
+    /// Runs every observer on `error`, in order.
+    async fn run_observers(&self, error: &Error) {
         for observer in self.calls.observers() {
             if let Err(unbuilt) = self.injector.prepare(observer.prepare()).await {
                 tracing::error!(
@@ -115,7 +137,7 @@ impl<'a> ErrorPath<'a> {
                 continue;
             }
             let args = self.injector.args(observer.inputs());
-            if let Err(panic) = guard(observer.name(), || (observer.call())(args, &error)).await {
+            if let Err(panic) = guard(observer.name(), || (observer.call())(args, error)).await {
                 tracing::error!(
                     observer = observer.name(),
                     panic.msg = panic.message(),
@@ -123,15 +145,13 @@ impl<'a> ErrorPath<'a> {
                 );
             }
         }
-        let mut errors = lock(&self.errors.0);
-        errors.push(error);
-        errors.len() - 1
     }
 
     /// Observes the error a response type met while making `response`, if any; the 500 it
     /// made stays, as a problem where the route writes the framework's errors so.
     pub(crate) async fn settle(&self, mut response: Response) -> Response {
-        if let Some(error) = take_failure(&mut response) {
+        if let Some(mut error) = take_failure(&mut response) {
+            error.set_response_status(response.status());
             if self.scope.error_format() == ErrorFormat::Problem {
                 let request_id = self.scope.request_id();
                 response = internal_error(request_id).render(ErrorFormat::Problem, request_id);
@@ -184,13 +204,13 @@ fn unbuilt_error(unbuilt: Unbuilt<'_>) -> ErasedError {
 
 impl Rejection for InvalidPathParameter {
     fn problem(&self) -> Problem {
-        Problem::new(http::StatusCode::BAD_REQUEST).detail(self.to_string())
+        Problem::new(StatusCode::BAD_REQUEST).detail(self.to_string())
     }
 }
 
 impl Rejection for RequestTimeout {
     fn problem(&self) -> Problem {
-        Problem::new(http::StatusCode::SERVICE_UNAVAILABLE).detail(self.to_string())
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE).detail(self.to_string())
     }
 }
 
@@ -215,7 +235,7 @@ fn described<E: Rejection>(error: &Error) -> Option<&dyn Rejection> {
 /// The built-in 500: the request id, never the error.
 fn internal_error(request_id: &RequestId) -> Problem {
     let id = request_id.as_str();
-    Problem::new(http::StatusCode::INTERNAL_SERVER_ERROR)
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR)
         .detail(format!("The error was logged with request id {id}."))
         .text(format!(
             "500 Internal Server Error\nThe error was logged with request id {id}.\n"

@@ -90,13 +90,19 @@ impl Capture {
             .collect()
     }
 
+    /// Every closed span so far (root spans and the spans opened inside them), in the order
+    /// they closed.
+    pub fn spans(&self) -> Vec<CapturedSpan> {
+        self.state().closed.clone()
+    }
+
     /// The closed root spans so far, in the order they closed.
     pub fn root_spans(&self) -> Vec<CapturedSpan> {
-        self.spans(ROOT_SPAN)
+        self.spans_named(ROOT_SPAN)
     }
 
     /// The closed spans named `name`, in the order they closed.
-    pub fn spans(&self, name: &str) -> Vec<CapturedSpan> {
+    pub fn spans_named(&self, name: &str) -> Vec<CapturedSpan> {
         let state = self.state();
         state
             .closed

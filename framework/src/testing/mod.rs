@@ -197,7 +197,11 @@ impl TestRequest {
             })
             .unwrap_or_else(|error| panic!("invalid request path {:?}: {error}", self.path));
         *request.headers_mut() = self.headers;
-        let connection = ConnectionInfo::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+        let connection = ConnectionInfo {
+            peer_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            local_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 80)),
+            scheme: "http",
+        };
         let response = self.app.handle(request, connection).await;
         let (parts, mut body) = response.into_parts();
         let mut bytes = Vec::new();

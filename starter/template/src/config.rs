@@ -62,6 +62,11 @@ pub struct TelemetryConfig {
     /// Which events and spans are logged, in `RUST_LOG` syntax (`info`,
     /// `warn,starter_template=debug`, ...). `RUST_LOG`, when set, takes precedence.
     pub filter: String,
+    /// Where to export traces, metrics and logs with OTLP over HTTP, e.g.
+    /// `http://localhost:4318` (built with the feature `otel`). `OTEL_EXPORTER_OTLP_ENDPOINT`,
+    /// when set, takes precedence; with neither, nothing is exported.
+    #[serde(default)]
+    pub otlp_endpoint: Option<String>,
 }
 
 /// How log lines are written.

@@ -47,7 +47,8 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), RunError> {
     let config = Config::load()?;
-    telemetry::init(&config.telemetry)?;
+    // Kept until the server has stopped: dropping it flushes the exporters.
+    let _telemetry = telemetry::init(&config.telemetry)?;
     telemetry::install_panic_hook();
 
     let app = blueprint(&config).build().await?;

@@ -4,6 +4,9 @@
 //! (`http.request.method`, `http.route`, `http.response.status_code`, `request_id`, and the
 //! `error.*` fields when an error produced the response) and its duration (`time.busy` +
 //! `time.idle`). Each error also gets an ERROR line from the `LOG_ERROR` observer.
+//!
+//! Built with the feature `otel`, traces, metrics and logs are also exported with OTLP over
+//! HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` or `telemetry.otlp_endpoint` is set.
 
 use std::io::IsTerminal;
 
@@ -31,11 +34,23 @@ pub enum TelemetryError {
     /// Another global subscriber was installed first.
     #[error("logging was already initialised")]
     AlreadyInitialised(#[source] tracing_subscriber::util::TryInitError),
+    /// The OpenTelemetry exporters could not be set up.
+    #[cfg(feature = "otel")]
+    #[error("could not set up the OpenTelemetry export")]
+    Otel(#[source] watchful::otel::OtelError),
+}
+
+/// Keeps the OpenTelemetry exporters, if any, alive: dropping it flushes and stops them.
+#[derive(Debug)]
+pub struct TelemetryGuard {
+    #[cfg(feature = "otel")]
+    _otel: Option<watchful::otel::OtelGuard>,
 }
 
 /// Installs the global subscriber: `RUST_LOG` if set, else `config.filter`, decides what is
-/// logged; `config.format` decides how.
-pub fn init(config: &TelemetryConfig) -> Result<(), TelemetryError> {
+/// logged; `config.format` decides how. Exports with OTLP too when an endpoint is configured
+/// (see [`TelemetryConfig::otlp_endpoint`]).
+pub fn init(config: &TelemetryConfig) -> Result<TelemetryGuard, TelemetryError> {
     let filter = filter(config)?;
     let layer = match config.format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
@@ -49,11 +64,38 @@ pub fn init(config: &TelemetryConfig) -> Result<(), TelemetryError> {
             .with_span_events(FmtSpan::CLOSE)
             .boxed(),
     };
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(layer)
-        .try_init()
-        .map_err(TelemetryError::AlreadyInitialised)
+    let subscriber = tracing_subscriber::registry().with(filter).with(layer);
+    let endpoint = std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")
+        .ok()
+        .or_else(|| config.otlp_endpoint.clone());
+    #[cfg(feature = "otel")]
+    {
+        let otel = endpoint
+            .map(|endpoint| {
+                watchful::otel::OtelBuilder::default()
+                    .endpoint(endpoint)
+                    .init()
+            })
+            .transpose()
+            .map_err(TelemetryError::Otel)?;
+        subscriber
+            .with(otel.as_ref().map(watchful::otel::OtelGuard::layer))
+            .try_init()
+            .map_err(TelemetryError::AlreadyInitialised)?;
+        Ok(TelemetryGuard { _otel: otel })
+    }
+    #[cfg(not(feature = "otel"))]
+    {
+        subscriber
+            .try_init()
+            .map_err(TelemetryError::AlreadyInitialised)?;
+        if endpoint.is_some() {
+            tracing::warn!(
+                "an OTLP endpoint is configured, but the application was built without the feature `otel`: not exporting"
+            );
+        }
+        Ok(TelemetryGuard {})
+    }
 }
 
 fn filter(config: &TelemetryConfig) -> Result<EnvFilter, TelemetryError> {
@@ -124,6 +166,7 @@ mod tests {
         let config = TelemetryConfig {
             format: LogFormat::Json,
             filter: "info,=[".to_owned(),
+            otlp_endpoint: None,
         };
         // RUST_LOG, when set by whoever runs the tests, takes precedence.
         if std::env::var_os(EnvFilter::DEFAULT_ENV).is_none() {
