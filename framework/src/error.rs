@@ -197,6 +197,27 @@ impl RequestTimeout {
     }
 }
 
+/// The request body did not arrive in time: the client sent it too slowly, or stopped
+/// sending it (see [`Blueprint::body_read_timeout`](crate::Blueprint::body_read_timeout)).
+///
+/// Raised only while the route's pipeline waits for body bytes, so a handler that never reads
+/// the body never meets it. Answered with 408 unless the blueprint registers a handler for it;
+/// either way the response carries `Connection: close`, since the rest of the body may still
+/// be on its way.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within {limit:?}")]
+pub struct RequestBodyTimeout {
+    pub(crate) limit: std::time::Duration,
+}
+
+impl RequestBodyTimeout {
+    /// The time the body had: the body read timeout, or the request timeout when that one
+    /// expired first.
+    pub fn limit(&self) -> std::time::Duration {
+        self.limit
+    }
+}
+
 /// A component's error before it is handled: the original value, so that an error handler can
 /// borrow it as `&E`, and the conversion into [`Error`] that runs once the response exists.
 #[doc(hidden)]

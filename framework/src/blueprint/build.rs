@@ -211,6 +211,9 @@ impl Routes {
             graph.nodes[node]
                 .body_size_limit
                 .unwrap_or(graph.scopes[scope].body_size_limit),
+            graph.nodes[node]
+                .body_read_timeout
+                .unwrap_or(graph.scopes[scope].body_read_timeout),
             planned.calls,
         ));
         self.plans.len() - 1

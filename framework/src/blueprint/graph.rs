@@ -32,6 +32,8 @@ pub(super) struct Node {
     pub(super) scope: usize,
     /// The body size limit set on this route, if any.
     pub(super) body_size_limit: Option<BodySizeLimit>,
+    /// The body read timeout set on this route, if any; `Some(None)` disables it.
+    pub(super) body_read_timeout: Option<Option<Duration>>,
     /// Provided by watchful (an extractor, its default error handler, the default fallback)
     /// rather than registered.
     builtin: bool,
@@ -98,6 +100,7 @@ pub(super) struct BlueprintScope {
     pub(super) deny_error_fallback: bool,
     pub(super) request_timeout: Option<Duration>,
     pub(super) body_size_limit: BodySizeLimit,
+    pub(super) body_read_timeout: Option<Duration>,
 }
 
 pub(super) struct Graph {
@@ -158,6 +161,7 @@ impl Graph {
                 parent.deny_error_fallback,
                 parent.request_timeout,
                 parent.body_size_limit,
+                parent.body_read_timeout,
             )
         });
         self.scopes.push(BlueprintScope {
@@ -173,17 +177,24 @@ impl Graph {
             request_timeout: bp.request_timeout.unwrap_or_else(|| {
                 inherited.map_or(
                     Some(Blueprint::DEFAULT_REQUEST_TIMEOUT),
-                    |(_, timeout, _)| timeout,
+                    |(_, timeout, ..)| timeout,
                 )
             }),
-            body_size_limit: bp
-                .body_size_limit
-                .unwrap_or_else(|| inherited.map_or(BodySizeLimit::DEFAULT, |(.., limit)| limit)),
+            body_size_limit: bp.body_size_limit.unwrap_or_else(|| {
+                inherited.map_or(BodySizeLimit::DEFAULT, |(.., limit, _)| limit)
+            }),
+            body_read_timeout: bp.body_read_timeout.unwrap_or_else(|| {
+                inherited.map_or(
+                    Some(Blueprint::DEFAULT_BODY_READ_TIMEOUT),
+                    |(.., timeout)| timeout,
+                )
+            }),
         });
 
         for registered in &bp.routes {
             let node = self.add(registered, scope, |r| (r.meta, AnyComponent::Route(*r)));
             self.nodes[node].body_size_limit = registered.body_size_limit;
+            self.nodes[node].body_read_timeout = registered.body_read_timeout;
             self.routes.push(node);
         }
         for (index, prebuilt) in bp.prebuilt.iter().enumerate() {
@@ -302,6 +313,7 @@ impl Graph {
             handler_override: None,
             scope,
             body_size_limit: None,
+            body_read_timeout: None,
             builtin: false,
             check_route: None,
         });

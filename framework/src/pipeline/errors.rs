@@ -10,7 +10,7 @@ use crate::Error;
 use crate::component::adapter::BoxFuture;
 use crate::component::guard::guard;
 use crate::di::{Injector, Scope, Unbuilt};
-use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
+use crate::error::{ErasedError, InvalidPathParameter, RequestBodyTimeout, RequestTimeout};
 use crate::plan::{BUILTIN, ErrorSite, RouteCalls};
 use crate::request::RequestId;
 use crate::response::{IntoResponse, Response, take_failure};
@@ -182,6 +182,9 @@ fn builtin_response(error: &Error, request_id: &RequestId) -> Response {
     }
     if let Some(timeout) = error.downcast_ref::<RequestTimeout>() {
         return (StatusCode::SERVICE_UNAVAILABLE, timeout.to_string()).into_response();
+    }
+    if let Some(timeout) = error.downcast_ref::<RequestBodyTimeout>() {
+        return (StatusCode::REQUEST_TIMEOUT, timeout.to_string()).into_response();
     }
     (
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -19,6 +19,8 @@ pub(crate) struct RoutePlan {
     /// How long the middleware and components may take.
     timeout: Option<Duration>,
     body_limit: BodySizeLimit,
+    /// How long the request body may take to arrive.
+    body_timeout: Option<Duration>,
     calls: RouteCalls,
 }
 
@@ -31,6 +33,7 @@ impl RoutePlan {
         param_names: Vec<Arc<str>>,
         timeout: Option<Duration>,
         body_limit: BodySizeLimit,
+        body_timeout: Option<Duration>,
         calls: RouteCalls,
     ) -> Self {
         Self {
@@ -39,6 +42,7 @@ impl RoutePlan {
             param_names,
             timeout,
             body_limit,
+            body_timeout,
             calls,
         }
     }
@@ -61,6 +65,10 @@ impl RoutePlan {
 
     pub(crate) fn body_limit(&self) -> BodySizeLimit {
         self.body_limit
+    }
+
+    pub(crate) fn body_timeout(&self) -> Option<Duration> {
+        self.body_timeout
     }
 
     pub(crate) fn calls(&self) -> &RouteCalls {
@@ -134,6 +142,8 @@ pub(crate) struct FrameworkSites {
     pub(crate) bad_path: ErrorSite,
     /// A [`RequestTimeout`](crate::error::RequestTimeout).
     pub(crate) timeout: ErrorSite,
+    /// A [`RequestBodyTimeout`](crate::error::RequestBodyTimeout).
+    pub(crate) body_timeout: ErrorSite,
     /// A [`Panic`](crate::error::Panic).
     pub(crate) panic: ErrorSite,
 }
