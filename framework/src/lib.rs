@@ -60,6 +60,7 @@ pub mod middleware;
 mod pipeline;
 mod plan;
 pub mod request;
+mod request_rules;
 pub mod response;
 mod router;
 pub mod server;

@@ -76,6 +76,7 @@ async fn slow_upload(app: &App, path: &str, every: Duration, chunks: usize) -> R
         }
     });
     let request = Request::post(path)
+        .header("host", "localhost")
         .body(RequestBody::new(Fed(receiver)))
         .unwrap();
     let connection = ConnectionInfo {

@@ -830,6 +830,7 @@ impl Blueprint {
     /// handler of its own and would fall back to the catch-all handler or the built-in 500.
     /// Nested blueprints inherit it. The framework's own errors
     /// ([`Panic`](crate::error::Panic), [`RequestTimeout`](crate::error::RequestTimeout),
+    /// [`RequestBodyTimeout`](crate::error::RequestBodyTimeout),
     /// [`InvalidPathParameter`](crate::error::InvalidPathParameter)) have built-in responses
     /// and are never reported.
     ///

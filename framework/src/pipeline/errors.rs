@@ -10,7 +10,9 @@ use crate::Error;
 use crate::component::adapter::BoxFuture;
 use crate::component::guard::guard;
 use crate::di::{Injector, Scope, Unbuilt};
-use crate::error::{ErasedError, InvalidPathParameter, RequestBodyTimeout, RequestTimeout};
+use crate::error::{
+    ErasedError, InvalidPathParameter, MalformedRequest, RequestBodyTimeout, RequestTimeout,
+};
 use crate::plan::{BUILTIN, ErrorSite, RouteCalls};
 use crate::request::RequestId;
 use crate::response::{IntoResponse, Response, take_failure};
@@ -179,6 +181,9 @@ fn unbuilt_error(unbuilt: Unbuilt<'_>) -> ErasedError {
 fn builtin_response(error: &Error, request_id: &RequestId) -> Response {
     if let Some(bad) = error.downcast_ref::<InvalidPathParameter>() {
         return (StatusCode::BAD_REQUEST, bad.to_string()).into_response();
+    }
+    if let Some(malformed) = error.downcast_ref::<MalformedRequest>() {
+        return (StatusCode::BAD_REQUEST, malformed.to_string()).into_response();
     }
     if let Some(timeout) = error.downcast_ref::<RequestTimeout>() {
         return (StatusCode::SERVICE_UNAVAILABLE, timeout.to_string()).into_response();

@@ -12,9 +12,12 @@ use super::errors::{ErrorList, ErrorPath};
 use crate::component::adapter::{Next, Processing, Step};
 use crate::component::guard::guard;
 use crate::di::{Args, Injector, RequestValues, Scope, Slot, Unbuilt};
-use crate::error::{ErasedError, InvalidPathParameter, RequestBodyTimeout, RequestTimeout};
+use crate::error::{
+    ErasedError, InvalidPathParameter, MalformedRequest, RequestBodyTimeout, RequestTimeout,
+};
 use crate::plan::{Call, RoutePlan};
 use crate::request::RequestBody;
+use crate::request_rules;
 use crate::response::{Reporting, Response, StreamErrorReporter};
 use crate::sync::lock;
 
@@ -49,6 +52,8 @@ pub(crate) struct InFlight {
     /// A path parameter that did not decode: raised where the handler would run, so that the
     /// middleware run first.
     bad_path: Mutex<Option<InvalidPathParameter>>,
+    /// A broken HTTP/1.1 rule: raised before the middleware, which never see the request.
+    malformed: Option<MalformedRequest>,
     /// Whether the pipeline waits for body bytes, when the route has a body read timeout and
     /// the body has bytes to come.
     body_wait: Option<Arc<BodyWait>>,
@@ -66,11 +71,13 @@ impl InFlight {
         let plan = runtime.plan(route);
         let slot_count = plan.calls().slot_count();
         let body_wait = plan.body_timeout().and_then(|_| body.watch());
+        let malformed = request_rules::check(&values.head);
         Arc::new(Self {
             runtime,
             route,
             scope: Scope::new(values, body, slot_count),
             bad_path: Mutex::new(bad_path),
+            malformed,
             body_wait,
             errors: ErrorList::default(),
         })
@@ -95,10 +102,17 @@ impl InFlight {
         )
     }
 
-    /// Runs the whole pipeline within the route's timeouts (see [`deadlines`](super::deadlines)).
-    /// A body that came too late closes the connection: the rest of it may still be coming.
+    /// Runs the whole pipeline within the route's timeouts (see [`deadlines`](super::deadlines)),
+    /// unless the request is malformed. A body that came too late, or whose framing is
+    /// broken, closes the connection: what follows on it cannot be trusted.
     pub(crate) async fn run(self: &Arc<Self>) -> Response {
         let plan = self.plan();
+        if let Some(error) = self.malformed.clone() {
+            let close = error.closes_connection();
+            let site = &plan.calls().sites().malformed;
+            let response = self.errors().fail(ErasedError::new(error), site).await;
+            return closing(response, close);
+        }
         let limits = Limits {
             request: plan.timeout(),
             body: plan.body_timeout().zip(self.body_wait.as_deref()),
@@ -112,10 +126,7 @@ impl InFlight {
             }
             Err(Late::Client(limit)) => {
                 let error = ErasedError::new(RequestBodyTimeout { limit });
-                let mut response = self.errors().fail(error, &sites.body_timeout).await;
-                let close = HeaderValue::from_static("close");
-                response.headers_mut().insert(CONNECTION, close);
-                response
+                closing(self.errors().fail(error, &sites.body_timeout).await, true)
             }
         }
     }
@@ -212,6 +223,15 @@ impl InFlight {
             Err(panic) => Err(errors.fail(ErasedError::new(panic), panic_site).await),
         }
     }
+}
+
+/// `response`, with `Connection: close` when `close`.
+fn closing(mut response: Response, close: bool) -> Response {
+    if close {
+        let close = HeaderValue::from_static("close");
+        response.headers_mut().insert(CONNECTION, close);
+    }
+    response
 }
 
 /// Observes a streamed body's error, in the request's root span.

@@ -144,6 +144,8 @@ pub(crate) struct FrameworkSites {
     pub(crate) timeout: ErrorSite,
     /// A [`RequestBodyTimeout`](crate::error::RequestBodyTimeout).
     pub(crate) body_timeout: ErrorSite,
+    /// A [`MalformedRequest`](crate::error::MalformedRequest).
+    pub(crate) malformed: ErrorSite,
     /// A [`Panic`](crate::error::Panic).
     pub(crate) panic: ErrorSite,
 }
