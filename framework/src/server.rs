@@ -174,7 +174,7 @@ impl Server {
             tokio::select! {
                 (permit, accepted) = accept(&self.listener, &permits) => {
                     if let Some((stream, peer_addr)) = accepted {
-                        spawn(&mut connections, &shared, stream, peer_addr, permit);
+                        spawn(&mut connections, &shared, stream, peer_addr, Some(permit));
                     }
                 }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -220,8 +220,9 @@ async fn accept(
     }
 }
 
-/// Accepts, without waiting, the connections already in the listener's backlog, while slots
-/// last: their clients connected before shutdown and may have sent a request.
+/// Accepts, without waiting, the connections already in the listener's backlog: their
+/// clients connected before shutdown and may have sent a request. The backlog is bounded by
+/// the system, so they are served even past the connection limit.
 fn accept_backlog(
     listener: &TcpListener,
     permits: &Arc<Semaphore>,
@@ -230,9 +231,8 @@ fn accept_backlog(
 ) {
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);
-    while let Ok(permit) = Arc::clone(permits).try_acquire_owned()
-        && let Poll::Ready(Ok((stream, peer_addr))) = listener.poll_accept(&mut cx)
-    {
+    while let Poll::Ready(Ok((stream, peer_addr))) = listener.poll_accept(&mut cx) {
+        let permit = Arc::clone(permits).try_acquire_owned().ok();
         spawn(connections, shared, stream, peer_addr, permit);
     }
 }
@@ -243,7 +243,7 @@ fn spawn(
     shared: &connection::Shared,
     stream: TcpStream,
     peer_addr: SocketAddr,
-    permit: OwnedSemaphorePermit,
+    permit: Option<OwnedSemaphorePermit>,
 ) {
     if let Err(error) = stream.set_nodelay(true) {
         tracing::debug!(error = %error, "failed to set TCP_NODELAY");

@@ -98,12 +98,12 @@ impl Drop for InFlight {
 }
 
 /// Serves one accepted connection until it ends, holding its `permit` (see
-/// [`Server::max_connections`](super::Server::max_connections)) until then.
+/// [`Server::max_connections`](super::Server::max_connections)), if it has one, until then.
 pub(super) async fn serve<S>(
     shared: Shared,
     stream: S,
     peer_addr: SocketAddr,
-    permit: OwnedSemaphorePermit,
+    permit: Option<OwnedSemaphorePermit>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
