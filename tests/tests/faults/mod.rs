@@ -9,8 +9,9 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use watchful::extract::BufferedBody;
 use watchful::extract::{JsonBody, PathParams, QueryParams};
 use watchful::http::StatusCode;
@@ -107,9 +108,9 @@ impl WireResponse {
     }
 }
 
-/// One keep-alive HTTP/1.1 connection, driven by hand.
-pub struct Client {
-    stream: BufReader<TcpStream>,
+/// One keep-alive HTTP/1.1 connection, driven by hand; or, split, its reading half.
+pub struct Client<R = TcpStream> {
+    stream: BufReader<R>,
 }
 
 impl Client {
@@ -123,6 +124,15 @@ impl Client {
 
     pub async fn send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.stream.get_mut().write_all(bytes).await
+    }
+
+    /// The reading half, and the writing half to send on while reading.
+    pub fn split(self) -> (Client<OwnedReadHalf>, OwnedWriteHalf) {
+        let (read, write) = self.stream.into_inner().into_split();
+        let reader = Client {
+            stream: BufReader::new(read),
+        };
+        (reader, write)
     }
 
     /// Sends `GET path`.
@@ -139,7 +149,9 @@ impl Client {
         );
         self.send_raw(request.as_bytes()).await
     }
+}
 
+impl<R: AsyncRead + Unpin> Client<R> {
     /// Reads one response; `None` if the connection ends before its first byte.
     pub async fn response(&mut self) -> io::Result<Option<WireResponse>> {
         let mut line = String::new();
