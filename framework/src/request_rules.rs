@@ -7,43 +7,55 @@
 //! `TestClient`, a tower stack): a `Transfer-Encoding` whose last coding is not `chunked`, an
 //! invalid or conflicting `Content-Length`, `Transfer-Encoding` in HTTP/1.0.
 
+use http::Version;
 use http::header::{HOST, TRANSFER_ENCODING};
 use http::uri::Authority;
-use http::{HeaderMap, Version};
 
 use crate::error::MalformedRequest;
 use crate::request::RequestHead;
 
 /// Checks `head` against every rule, in the order of the variants of [`MalformedRequest`].
+/// One pass over the headers: this runs on every request.
 pub(crate) fn check(head: &RequestHead) -> Option<MalformedRequest> {
     if head.version != Version::HTTP_11 {
         // HTTP/1.0 has no `Host` requirement; HTTP/2 carries `:authority` and forbids
         // `Transfer-Encoding` (hyper rejects it).
         return None;
     }
-    host(head)
+    let mut host = None;
+    let mut hosts = 0;
+    let mut codings = Codings::default();
+    for (name, value) in &head.headers {
+        if name == HOST {
+            hosts += 1;
+            host = Some(value.as_bytes());
+        } else if name == TRANSFER_ENCODING {
+            codings.add(value.as_bytes());
+        }
+    }
+    check_host(host, hosts, head.uri.authority())
+        .and_then(|()| codings.check())
         .err()
-        .or_else(|| transfer_encoding(&head.headers).err())
 }
 
 /// RFC 9112 §3.2: an HTTP/1.1 request has exactly one `Host`, a valid `uri-host [ ":" port ]`
 /// (or empty). RFC 9112 §3.2.2: with an absolute-form target, the client sends a `Host`
-/// identical to the target's authority; a server that routed on one and logged the other
-/// would be confused about the host, so a disagreement is rejected rather than ignored.
-fn host(head: &RequestHead) -> Result<(), MalformedRequest> {
-    let mut hosts = head.headers.get_all(HOST).iter();
-    let host = hosts.next().ok_or(MalformedRequest::MissingHost)?;
-    if hosts.next().is_some() {
+/// identical to the target's authority (less any `userinfo@`); a server that routed on one
+/// and logged the other would be confused about the host, so a disagreement is rejected
+/// rather than ignored.
+fn check_host(
+    host: Option<&[u8]>,
+    hosts: usize,
+    target: Option<&Authority>,
+) -> Result<(), MalformedRequest> {
+    let host = host.ok_or(MalformedRequest::MissingHost)?;
+    if hosts > 1 {
         return Err(MalformedRequest::SeveralHosts);
     }
-    let host = host.as_bytes();
-    let valid = host.is_empty()
-        || (!host.contains(&b'@')
-            && Authority::try_from(host).is_ok_and(|a| a.as_str().len() == host.len()));
-    if !valid {
+    if !host.is_empty() && !is_valid_host(host) {
         return Err(MalformedRequest::InvalidHost);
     }
-    if let Some(target) = head.uri.authority() {
+    if let Some(target) = target {
         let target = without_userinfo(target);
         if !target.as_bytes().eq_ignore_ascii_case(host) {
             return Err(MalformedRequest::HostMismatch);
@@ -52,35 +64,71 @@ fn host(head: &RequestHead) -> Result<(), MalformedRequest> {
     Ok(())
 }
 
+/// Whether `host` is `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP literal
+/// in brackets, or a registered name or IPv4 address, then an optional port. Checked byte by
+/// byte, without parsing into an allocated `Authority`: this runs on every request.
+fn is_valid_host(host: &[u8]) -> bool {
+    let (name_ok, port) = match host.strip_prefix(b"[") {
+        Some(rest) => match rest.iter().position(|&b| b == b']') {
+            Some(end) => {
+                let literal = &rest[..end];
+                let ok = !literal.is_empty()
+                    && literal
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b":.-_~!$&'()*+,;=".contains(&b));
+                (ok, &rest[end + 1..])
+            }
+            None => return false,
+        },
+        None => {
+            let end = host.iter().position(|&b| b == b':').unwrap_or(host.len());
+            let name = &host[..end];
+            let ok = name
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=".contains(&b));
+            (ok, &host[end..])
+        }
+    };
+    let port_ok = match port.split_first() {
+        None => true,
+        Some((b':', digits)) => digits.iter().all(u8::is_ascii_digit),
+        Some(_) => false,
+    };
+    name_ok && port_ok
+}
+
 /// The authority as `Host` carries it: `host[:port]`, without `userinfo@`.
 fn without_userinfo(authority: &Authority) -> &str {
     let text = authority.as_str();
     text.rsplit_once('@').map_or(text, |(_, host)| host)
 }
 
-/// RFC 9112 §6.1: `chunked` is applied at most once, and last; RFC 9112 §6.3 (4): a request
-/// whose last coding is not `chunked` has no reliable length, answered 400 and closed.
-fn transfer_encoding(headers: &HeaderMap) -> Result<(), MalformedRequest> {
-    let mut codings = headers
-        .get_all(TRANSFER_ENCODING)
-        .iter()
-        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
-        .map(<[u8]>::trim_ascii)
-        .filter(|coding| !coding.is_empty())
-        .peekable();
-    if codings.peek().is_none() {
-        return Ok(());
+/// The transfer codings of every `Transfer-Encoding` line, in order, as far as the rules need.
+#[derive(Default)]
+struct Codings {
+    chunked: usize,
+    last_is_chunked: Option<bool>,
+}
+
+impl Codings {
+    fn add(&mut self, value: &[u8]) {
+        let codings = value.split(|&b| b == b',').map(<[u8]>::trim_ascii);
+        for coding in codings.filter(|coding| !coding.is_empty()) {
+            let chunked = coding.eq_ignore_ascii_case(b"chunked");
+            self.chunked += usize::from(chunked);
+            self.last_is_chunked = Some(chunked);
+        }
     }
-    let mut chunked = 0;
-    let mut last_is_chunked = false;
-    for coding in codings {
-        last_is_chunked = coding.eq_ignore_ascii_case(b"chunked");
-        chunked += usize::from(last_is_chunked);
-    }
-    match (chunked, last_is_chunked) {
-        (2.., _) => Err(MalformedRequest::ChunkedTwice),
-        (_, false) => Err(MalformedRequest::ChunkedNotLast),
-        _ => Ok(()),
+
+    /// RFC 9112 §6.1: `chunked` is applied at most once, and last; RFC 9112 §6.3 (4): a
+    /// request whose last coding is not `chunked` has no reliable length, answered 400 and
+    /// closed.
+    fn check(&self) -> Result<(), MalformedRequest> {
+        match (self.chunked, self.last_is_chunked) {
+            (2.., _) => Err(MalformedRequest::ChunkedTwice),
+            (_, Some(false)) => Err(MalformedRequest::ChunkedNotLast),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -108,6 +156,8 @@ mod tests {
         assert!(check11("/", &[("host", "example.com")]).is_none());
         assert!(check11("/", &[("host", "example.com:8080")]).is_none());
         assert!(check11("/", &[("host", "[::1]:80")]).is_none());
+        assert!(check11("/", &[("host", "127.0.0.1:0")]).is_none());
+        assert!(check11("/", &[("host", "xn--bcher-kva.example")]).is_none());
         assert!(check11("/", &[("host", "")]).is_none());
         assert!(check11("http://Example.com/x", &[("host", "example.COM")]).is_none());
         assert!(check11("http://u@example.com/x", &[("host", "example.com")]).is_none());
@@ -123,15 +173,22 @@ mod tests {
         assert!(check(&head(Version::HTTP_2, "/", &[])).is_none());
     }
 
+    /// Header lines, as sent.
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+
     #[test]
     fn each_rule_rejects_what_it_names() {
         use MalformedRequest::*;
-        let cases: &[(&str, &[(&str, &str)], MalformedRequest)] = &[
+        let cases: &[(&str, Headers, MalformedRequest)] = &[
             ("/", &[], MissingHost),
             ("/", &[("host", "a"), ("host", "a")], SeveralHosts),
             ("/", &[("host", "a b")], InvalidHost),
             ("/", &[("host", "user@a")], InvalidHost),
             ("/", &[("host", "a/b")], InvalidHost),
+            ("/", &[("host", "a:8x")], InvalidHost),
+            ("/", &[("host", "[::1")], InvalidHost),
+            ("/", &[("host", "[]")], InvalidHost),
+            ("/", &[("host", "a:1:2")], InvalidHost),
             ("http://a/x", &[("host", "b")], HostMismatch),
             ("http://a:81/x", &[("host", "a")], HostMismatch),
             ("http://a/x", &[], MissingHost),

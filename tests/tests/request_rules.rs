@@ -41,6 +41,9 @@ fn blueprint() -> Blueprint {
     bp
 }
 
+/// Header lines, as sent.
+type Headers<'a> = &'a [(&'a str, &'a str)];
+
 async fn send(app: &App, version: Version, target: &str, headers: &[(&str, &str)]) -> Response {
     let mut request = Request::get(target).version(version);
     for (name, value) in headers {
@@ -56,7 +59,7 @@ async fn send(app: &App, version: Version, target: &str, headers: &[(&str, &str)
 #[tokio::test]
 async fn each_broken_rule_is_a_400_observed_once_before_the_middleware() {
     let app = blueprint().build().await.unwrap();
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    let cases: &[(&str, Headers, &str)] = &[
         ("/hello", &[], "MissingHost"),
         ("/hello", &[("host", "a"), ("host", "b")], "SeveralHosts"),
         ("/hello", &[("host", "a b")], "InvalidHost"),
@@ -100,7 +103,7 @@ async fn each_broken_rule_is_a_400_observed_once_before_the_middleware() {
 #[tokio::test]
 async fn well_formed_requests_and_other_versions_are_served() {
     let app = blueprint().build().await.unwrap();
-    let ok: &[(Version, &str, &[(&str, &str)])] = &[
+    let ok: &[(Version, &str, Headers)] = &[
         (Version::HTTP_11, "/hello", &[("host", "example.com:8080")]),
         (
             Version::HTTP_11,
