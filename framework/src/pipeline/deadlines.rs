@@ -82,32 +82,34 @@ pub(crate) enum Late {
 }
 
 /// Runs `pipeline` within `limits`, counted from now. The timers are armed only if the
-/// pipeline does not finish when first polled (a sync handler never waits).
-pub(crate) async fn within(
-    pipeline: impl Future<Output = crate::Response>,
+/// pipeline does not finish when first polled (a sync handler never waits), and then on the
+/// heap: the pipeline is borrowed and the fast path's state stays small, since every request
+/// moves it around.
+pub(crate) async fn within<F: Future<Output = crate::Response>>(
+    mut pipeline: Pin<&mut F>,
     limits: Limits<'_>,
 ) -> Result<crate::Response, Late> {
     if limits.request.is_none() && limits.body.is_none() {
         return Ok(pipeline.await);
     }
     let start = Instant::now();
-    let mut pipeline = pin!(pipeline);
     let first = std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx))).await;
     if let Poll::Ready(response) = first {
         return Ok(response);
     }
-    let mut request_timer = pin!(limits.request.map(|limit| sleep_until(start + limit)));
-    let mut body_timer = pin!(limits.body.map(|(limit, _)| sleep_until(start + limit)));
+    let timer = |limit: Duration| Box::pin(sleep_until(start + limit));
+    let mut request_timer = limits.request.map(timer);
+    let mut body_timer = limits.body.map(|(limit, _)| timer(limit));
     let mut body_late = false;
     std::future::poll_fn(|cx| {
         if let Poll::Ready(response) = pipeline.as_mut().poll(cx) {
             return Poll::Ready(Ok(response));
         }
         let waiting = limits.body.is_some_and(|(_, wait)| wait.is_waiting());
-        if let Some(timer) = body_timer.as_mut().as_pin_mut()
+        if let Some(timer) = &mut body_timer
             && !body_late
         {
-            body_late = timer.poll(cx).is_ready();
+            body_late = timer.as_mut().poll(cx).is_ready();
         }
         if let Some((limit, _)) = limits.body
             && body_late
@@ -115,9 +117,9 @@ pub(crate) async fn within(
         {
             return Poll::Ready(Err(Late::Client(limit)));
         }
-        if let Some(timer) = request_timer.as_mut().as_pin_mut()
+        if let Some(timer) = &mut request_timer
             && let Some(limit) = limits.request
-            && timer.poll(cx).is_ready()
+            && timer.as_mut().poll(cx).is_ready()
         {
             return Poll::Ready(Err(match waiting {
                 true => Late::Client(limit),
@@ -147,7 +149,7 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(after)).await;
             Response::default()
         };
-        within(pipeline, limits).await.err()
+        within(pin!(pipeline), limits).await.err()
     }
 
     #[tokio::test(start_paused = true)]
@@ -173,7 +175,9 @@ mod tests {
             std::future::pending::<()>().await;
         });
         let started = Instant::now();
-        let late = within(pipeline, limits(30, Some((10, &wait)))).await.err();
+        let late = within(pin!(pipeline), limits(30, Some((10, &wait))))
+            .await
+            .err();
         assert!(matches!(late, Some(Late::Client(limit)) if limit.as_secs() == 10));
         assert_eq!(started.elapsed().as_secs(), 10);
     }
@@ -187,7 +191,9 @@ mod tests {
             let _ = body.collect().await;
             Response::default()
         };
-        let late = within(pipeline, limits(5, Some((10, &wait)))).await.err();
+        let late = within(pin!(pipeline), limits(5, Some((10, &wait))))
+            .await
+            .err();
         assert!(matches!(late, Some(Late::Client(limit)) if limit.as_secs() == 5));
     }
 

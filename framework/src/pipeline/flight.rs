@@ -118,7 +118,8 @@ impl InFlight {
             body: plan.body_timeout().zip(self.body_wait.as_deref()),
         };
         let sites = plan.calls().sites();
-        match deadlines::within(self.layers(0), limits).await {
+        let pipeline = std::pin::pin!(self.layers(0));
+        match deadlines::within(pipeline, limits).await {
             Ok(response) => response,
             Err(Late::Server(limit)) => {
                 let error = ErasedError::new(RequestTimeout { limit });
