@@ -6,7 +6,7 @@
 //! Should the request timeout expire while the pipeline waits for the body, the body is to
 //! blame too: the client, not the server, is late.
 
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
@@ -134,6 +134,7 @@ pub(crate) async fn within<F: Future<Output = crate::Response>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::pin::pin;
     use crate::Response;
     use http_body_util::BodyExt;
 
