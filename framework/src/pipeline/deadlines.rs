@@ -134,9 +134,9 @@ pub(crate) async fn within<F: Future<Output = crate::Response>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::pin::pin;
     use crate::Response;
     use http_body_util::BodyExt;
+    use std::pin::pin;
 
     fn limits(request: u64, body: Option<(u64, &BodyWait)>) -> Limits<'_> {
         Limits {
