@@ -116,6 +116,7 @@ fn routes_blueprint(count: usize) -> Blueprint {
 fn request(path: &str) -> Request<RequestBody> {
     Request::builder()
         .uri(path)
+        .header("host", "localhost")
         .header("user-agent", "criterion")
         .body(RequestBody::from_bytes(""))
         .expect("a valid request")

@@ -267,6 +267,63 @@ impl RequestTimeout {
     }
 }
 
+/// The request body did not arrive in time: the client sent it too slowly, or stopped
+/// sending it (see [`Blueprint::body_read_timeout`](crate::Blueprint::body_read_timeout)).
+///
+/// Raised only while the route's pipeline waits for body bytes, so a handler that never reads
+/// the body never meets it. Answered with 408 unless the blueprint registers a handler for it;
+/// either way the response carries `Connection: close`, since the rest of the body may still
+/// be on its way.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within {limit:?}")]
+pub struct RequestBodyTimeout {
+    pub(crate) limit: std::time::Duration,
+}
+
+impl RequestBodyTimeout {
+    /// The time the body had: the body read timeout, or the request timeout when that one
+    /// expired first.
+    pub fn limit(&self) -> std::time::Duration {
+        self.limit
+    }
+}
+
+/// A request that breaks a rule of HTTP/1.1 message syntax which hyper leaves to the server.
+///
+/// Raised by the framework before the route's middleware run (on the route the path matches,
+/// or its fallback), handled (400 with the message by default; the `Transfer-Encoding` ones
+/// close the connection, as RFC 9112 §6.3 requires) and observed like any other error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MalformedRequest {
+    /// An HTTP/1.1 request without `Host` (RFC 9112 §3.2).
+    #[error("an HTTP/1.1 request must carry a `Host` header (RFC 9112 §3.2)")]
+    MissingHost,
+    /// More than one `Host` line (RFC 9112 §3.2).
+    #[error("a request must carry one `Host` header, not several (RFC 9112 §3.2)")]
+    SeveralHosts,
+    /// A `Host` that is not `host[:port]` (RFC 9112 §3.2, RFC 9110 §7.2).
+    #[error("the `Host` header is not a valid `host[:port]` (RFC 9112 §3.2)")]
+    InvalidHost,
+    /// A `Host` different from the authority of an absolute-form target (RFC 9112 §3.2.2).
+    #[error("the `Host` header disagrees with the request target's authority (RFC 9112 §3.2.2)")]
+    HostMismatch,
+    /// `Transfer-Encoding` applies `chunked` more than once (RFC 9112 §6.1).
+    #[error("`Transfer-Encoding` applies `chunked` more than once (RFC 9112 §6.1)")]
+    ChunkedTwice,
+    /// `Transfer-Encoding` whose last coding is not `chunked`: the body's length cannot be
+    /// known (RFC 9112 §6.3).
+    #[error("`Transfer-Encoding` must end with `chunked` in a request (RFC 9112 §6.3)")]
+    ChunkedNotLast,
+}
+
+impl MalformedRequest {
+    /// Whether the connection must close after the response: the body's framing cannot be
+    /// trusted.
+    pub fn closes_connection(&self) -> bool {
+        matches!(self, Self::ChunkedTwice | Self::ChunkedNotLast)
+    }
+}
+
 /// A component's error before it is handled: the original value, so that an error handler can
 /// borrow it as `&E`, and the conversion into [`Error`] that runs once the response exists.
 #[doc(hidden)]

@@ -72,6 +72,7 @@ pub mod otel;
 mod pipeline;
 mod plan;
 pub mod request;
+mod request_rules;
 pub mod response;
 mod router;
 pub mod server;

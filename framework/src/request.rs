@@ -10,6 +10,7 @@ use http_body_util::BodyExt;
 use http_body_util::combinators::BoxBody;
 
 use crate::error::{BoxError, InvalidPathParameter};
+use crate::pipeline::{BodyWait, Watched};
 
 /// The request line and headers: everything but the body.
 #[derive(Debug, Clone)]
@@ -40,7 +41,11 @@ impl From<http::request::Parts> for RequestHead {
 }
 
 /// The request body, as a stream of bytes. Take it by value; it can be consumed only once.
-pub struct RequestBody(Kind);
+pub struct RequestBody {
+    kind: Kind,
+    /// Told whether the body's reader waits for bytes, for the body read timeout.
+    wait: Option<Arc<BodyWait>>,
+}
 
 /// A body straight from the server is kept as it is, so that a request whose body nobody
 /// reads costs no allocation; any other body is boxed.
@@ -56,12 +61,16 @@ impl RequestBody {
         B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
         B::Error: Into<BoxError>,
     {
-        Self(Kind::Boxed(body.map_err(Into::into).boxed()))
+        Self::of(Kind::Boxed(body.map_err(Into::into).boxed()))
+    }
+
+    fn of(kind: Kind) -> Self {
+        Self { kind, wait: None }
     }
 
     /// The body of a request the server received.
     pub(crate) fn incoming(body: hyper::body::Incoming) -> Self {
-        Self(Kind::Incoming(body))
+        Self::of(Kind::Incoming(body))
     }
 
     /// A body with the given bytes.
@@ -71,10 +80,27 @@ impl RequestBody {
 
     /// The body as an [`http_body::Body`], to read it frame by frame.
     pub fn into_inner(self) -> BoxBody<Bytes, BoxError> {
-        match self.0 {
-            Kind::Incoming(body) => body.map_err(Into::into).boxed(),
-            Kind::Boxed(body) => body,
+        match (self.kind, self.wait) {
+            (Kind::Incoming(body), None) => body.map_err(Into::into).boxed(),
+            (Kind::Incoming(body), Some(wait)) => {
+                Watched::new(body, wait).map_err(Into::into).boxed()
+            }
+            (Kind::Boxed(body), None) => body,
+            (Kind::Boxed(body), Some(wait)) => Watched::new(body, wait).boxed(),
         }
+    }
+
+    /// Starts telling whether the body's reader waits for bytes; `None` when the body has
+    /// nothing left to arrive.
+    pub(crate) fn watch(&mut self) -> Option<Arc<BodyWait>> {
+        let complete = match &self.kind {
+            Kind::Incoming(body) => http_body::Body::is_end_stream(body),
+            Kind::Boxed(body) => http_body::Body::is_end_stream(body),
+        };
+        if complete {
+            return None;
+        }
+        Some(Arc::clone(self.wait.insert(Arc::default())))
     }
 }
 

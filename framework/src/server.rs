@@ -19,24 +19,23 @@
 //! HTTP/2 or HTTP/1.1 as the client chooses by ALPN, `url.scheme` = `https` on every root span.
 //! A client whose TLS handshake fails is logged at DEBUG and disconnected; the server goes on.
 
-use std::convert::Infallible;
+mod connection;
+
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, ToSocketAddrs};
-use tokio::sync::watch;
+use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::App;
-use crate::request::{ConnectionInfo, RequestBody};
+use crate::request::ConnectionInfo;
 
 /// rustls, whose `ServerConfig` [`Server::tls`] takes: use this path, so that versions match.
 #[cfg(feature = "tls")]
@@ -45,12 +44,24 @@ pub use tokio_rustls::rustls;
 /// An HTTP server for one [`App`].
 ///
 /// Defaults: `TCP_NODELAY` on every connection, 30 s to read a request's headers, 30 s for
-/// in-flight requests to finish on shutdown, and shutdown on SIGINT or SIGTERM.
+/// in-flight requests to finish on shutdown, at most
+/// [`DEFAULT_MAX_CONNECTIONS`](Server::DEFAULT_MAX_CONNECTIONS) open connections, and shutdown
+/// on SIGINT or SIGTERM.
+///
+/// # Shutdown
+///
+/// When shutdown starts, the listener stops accepting, but the connections already waiting in
+/// its backlog are accepted and served. Every response made from then on carries
+/// `Connection: close`; a keep-alive connection is closed only once it has been quiet for
+/// 250 ms (no request being served, no byte received), so that a request already on its way
+/// is served rather than cut off. HTTP/2 connections are sent `GOAWAY`. A client that
+/// honours `Connection: close` loses no request.
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
     header_read_timeout: Duration,
     shutdown_timeout: Duration,
+    max_connections: usize,
     handle_signals: bool,
     shutdown: watch::Sender<bool>,
     /// Set by [`Server::tls`]: every connection starts with a TLS handshake.
@@ -82,6 +93,10 @@ pub enum ServerError {
 }
 
 impl Server {
+    /// The default limit on open connections: generous for one process, yet a bound on the
+    /// file descriptors a flood of connections can take (raise `ulimit -n` above it).
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 10_000;
+
     /// Binds a listener to `addr` (port 0 picks a free port; see
     /// [`local_addr`](Server::local_addr)).
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
@@ -94,6 +109,7 @@ impl Server {
             listener,
             header_read_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(30),
+            max_connections: Self::DEFAULT_MAX_CONNECTIONS,
             handle_signals: true,
             shutdown: watch::Sender::new(false),
             #[cfg(feature = "tls")]
@@ -119,6 +135,23 @@ impl Server {
         self
     }
 
+    /// The most connections open at once. Past it, the server stops accepting until one
+    /// closes: new connections wait in the listener's backlog instead of being accepted and
+    /// dropped.
+    ///
+    /// # Panics
+    ///
+    /// If `limit` is 0 or above [`Semaphore::MAX_PERMITS`].
+    pub fn max_connections(mut self, limit: usize) -> Self {
+        assert!(
+            (1..=Semaphore::MAX_PERMITS).contains(&limit),
+            "max_connections must be between 1 and {}",
+            Semaphore::MAX_PERMITS
+        );
+        self.max_connections = limit;
+        self
+    }
+
     /// Whether SIGINT and SIGTERM start a graceful shutdown (on by default).
     pub fn handle_signals(mut self, enabled: bool) -> Self {
         self.handle_signals = enabled;
@@ -130,9 +163,9 @@ impl Server {
         ShutdownHandle(self.shutdown.clone())
     }
 
-    /// Serves `app` until shutdown is asked for, then stops accepting connections (new ones
-    /// are refused) and waits up to the shutdown timeout for in-flight requests; connections
-    /// still busy then are closed.
+    /// Serves `app` until shutdown is asked for, then stops accepting connections, serves
+    /// those already waiting, and waits up to the shutdown timeout for the connections to
+    /// finish (see [Shutdown](Server#shutdown)); connections still busy then are closed.
     pub async fn serve(self, app: App) -> Result<(), ServerError> {
         app.log_warnings();
         let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -140,7 +173,16 @@ impl Server {
             .http1()
             .timer(TokioTimer::new())
             .header_read_timeout(self.header_read_timeout);
-        let graceful = GracefulShutdown::new();
+        let shared = connection::Shared {
+            builder,
+            app,
+            closing: Arc::new(AtomicBool::new(false)),
+            shutdown: self.shutdown.subscribe(),
+            silence_limit: self.header_read_timeout,
+            #[cfg(feature = "tls")]
+            tls: self.tls,
+        };
+        let permits = Arc::new(Semaphore::new(self.max_connections));
         let mut connections = JoinSet::new();
         let mut shutdown = self.shutdown.subscribe();
         let asked = async move { shutdown.wait_for(|asked| *asked).await.is_ok() };
@@ -149,41 +191,10 @@ impl Server {
 
         loop {
             tokio::select! {
-                accepted = self.listener.accept() => {
-                    let (stream, peer_addr) = match accepted {
-                        Ok(accepted) => accepted,
-                        Err(error) => {
-                            // Typically out of file descriptors: back off instead of spinning.
-                            tracing::warn!(error = %error, "failed to accept a connection");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    if let Err(error) = stream.set_nodelay(true) {
-                        tracing::debug!(error = %error, "failed to set TCP_NODELAY");
+                (permit, accepted) = accept(&self.listener, &permits) => {
+                    if let Some((stream, peer_addr)) = accepted {
+                        spawn(&mut connections, &shared, stream, peer_addr, Some(permit));
                     }
-                    let local_addr = match stream.local_addr() {
-                        Ok(local_addr) => local_addr,
-                        Err(error) => {
-                            // Only a connection already reset by its peer has no local address.
-                            tracing::debug!(error = %error, "failed to read a connection's local address");
-                            continue;
-                        }
-                    };
-                    let limit = self.header_read_timeout;
-                    #[cfg(feature = "tls")]
-                    if let Some(tls) = self.tls.clone() {
-                        let (app, builder, watcher) = (app.clone(), builder.clone(), graceful.watcher());
-                        connections.spawn(async move {
-                            if let Some(stream) = tls.accept(stream, limit).await {
-                                let info = ConnectionInfo { peer_addr, local_addr, scheme: "https" };
-                                connection(&builder, watcher, stream, app, info, limit).await;
-                            }
-                        });
-                        continue;
-                    }
-                    let info = ConnectionInfo { peer_addr, local_addr, scheme: "http" };
-                    connections.spawn(connection(&builder, graceful.watcher(), stream, app.clone(), info, limit));
                 }
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 _ = &mut asked => break,
@@ -191,12 +202,16 @@ impl Server {
             }
         }
 
+        tracing::info!("shutting down: serving the requests already received");
+        shared.closing.store(true, Ordering::Relaxed);
+        self.shutdown.send_replace(true);
+        accept_backlog(&self.listener, &permits, &mut connections, &shared);
         drop(self.listener);
-        tracing::info!("shutting down: draining in-flight requests");
         let timeout = self.shutdown_timeout;
-        let drained = tokio::select! {
-            () = graceful.shutdown() => Ok(()),
-            () = tokio::time::sleep(timeout) => {
+        let drained = async { while connections.join_next().await.is_some() {} };
+        let drained = match tokio::time::timeout(timeout, drained).await {
+            Ok(()) => Ok(()),
+            Err(_) => {
                 connections.shutdown().await;
                 Err(ServerError::ShutdownTimeout(timeout))
             }
@@ -257,62 +272,84 @@ impl Server {
     }
 }
 
-/// Serves one connection over `io`, with `app`, until it closes or stays silent for
-/// `silence_limit` before its first request.
-fn connection<I>(
-    builder: &auto::Builder<TokioExecutor>,
-    watcher: Watcher,
-    io: I,
-    app: App,
-    info: ConnectionInfo,
-    silence_limit: Duration,
-) -> impl Future<Output = ()> + Send + 'static
-where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let first_request = Arc::new(AtomicBool::new(false));
-    let service = service(app, info, first_request.clone());
-    // With upgrades, so that a request can take over its connection (WebSockets).
-    let connection = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
-    let connection = watcher.watch(connection.into_owned());
-    async move {
-        // hyper times out slow headers, but not a client that sends nothing at all: the
-        // protocol detection waits for its first bytes.
-        let silent = async {
-            tokio::time::sleep(silence_limit).await;
-            if first_request.load(Ordering::Relaxed) {
-                std::future::pending::<()>().await;
-            }
-        };
-        tokio::select! {
-            result = connection => if let Err(error) = result {
-                tracing::debug!(error = %error, "connection closed with an error");
-            },
-            () = silent => tracing::debug!("no request within the header read timeout: closing"),
+/// Waits for a connection slot, then for a connection. `None` when accepting failed
+/// (typically out of file descriptors), after a back-off instead of a spin.
+async fn accept(
+    listener: &TcpListener,
+    permits: &Arc<Semaphore>,
+) -> (OwnedSemaphorePermit, Option<(TcpStream, SocketAddr)>) {
+    let permit = Arc::clone(permits)
+        .acquire_owned()
+        .await
+        .expect("the semaphore is never closed");
+    match listener.accept().await {
+        Ok(accepted) => (permit, Some(accepted)),
+        Err(error) => {
+            tracing::warn!(error = %error, "failed to accept a connection");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            (permit, None)
         }
     }
 }
 
-/// The hyper service of one connection: every request goes to `app`.
-fn service(
-    app: App,
-    connection: ConnectionInfo,
-    first_request: Arc<AtomicBool>,
-) -> impl hyper::service::Service<
-    http::Request<Incoming>,
-    Response = crate::Response,
-    Error = Infallible,
-    Future = impl Future<Output = Result<crate::Response, Infallible>> + Send,
-> + Clone {
-    hyper::service::service_fn(move |request: http::Request<Incoming>| {
-        first_request.store(true, Ordering::Relaxed);
-        let app = app.clone();
-        async move {
-            Ok(app
-                .handle(request.map(RequestBody::incoming), connection)
-                .await)
+/// Accepts, without waiting, the connections already in the listener's backlog: their
+/// clients connected before shutdown and may have sent a request. The backlog is bounded by
+/// the system, so they are served even past the connection limit.
+fn accept_backlog(
+    listener: &TcpListener,
+    permits: &Arc<Semaphore>,
+    connections: &mut JoinSet<()>,
+    shared: &connection::Shared,
+) {
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    while let Poll::Ready(Ok((stream, peer_addr))) = listener.poll_accept(&mut cx) {
+        let permit = Arc::clone(permits).try_acquire_owned().ok();
+        spawn(connections, shared, stream, peer_addr, permit);
+    }
+}
+
+/// Serves an accepted connection in a task of its own, after its TLS handshake when the
+/// server serves HTTPS.
+fn spawn(
+    connections: &mut JoinSet<()>,
+    shared: &connection::Shared,
+    stream: TcpStream,
+    peer_addr: SocketAddr,
+    permit: Option<OwnedSemaphorePermit>,
+) {
+    if let Err(error) = stream.set_nodelay(true) {
+        tracing::debug!(error = %error, "failed to set TCP_NODELAY");
+    }
+    let local_addr = match stream.local_addr() {
+        Ok(local_addr) => local_addr,
+        Err(error) => {
+            // Only a connection already reset by its peer has no local address.
+            tracing::debug!(error = %error, "failed to read a connection's local address");
+            return;
         }
-    })
+    };
+    #[cfg(feature = "tls")]
+    if let Some(tls) = shared.tls.clone() {
+        let (shared, limit) = (shared.clone(), shared.silence_limit);
+        connections.spawn(async move {
+            if let Some(stream) = tls.accept(stream, limit).await {
+                let info = ConnectionInfo {
+                    peer_addr,
+                    local_addr,
+                    scheme: "https",
+                };
+                connection::serve(shared, stream, info, permit).await;
+            }
+        });
+        return;
+    }
+    let info = ConnectionInfo {
+        peer_addr,
+        local_addr,
+        scheme: "http",
+    };
+    connections.spawn(connection::serve(shared.clone(), stream, info, permit));
 }
 
 /// Completes on SIGINT or SIGTERM; never, when signals are not handled.

@@ -212,6 +212,9 @@ impl Routes {
                 .body_size_limit
                 .unwrap_or(graph.scopes[scope].body_size_limit),
             graph.scopes[scope].error_format,
+            graph.nodes[node]
+                .body_read_timeout
+                .unwrap_or(graph.scopes[scope].body_read_timeout),
             planned.calls,
         ));
         self.plans.len() - 1

@@ -33,6 +33,8 @@ pub(super) struct Node {
     pub(super) scope: usize,
     /// The body size limit set on this route, if any.
     pub(super) body_size_limit: Option<BodySizeLimit>,
+    /// The body read timeout set on this route, if any; `Some(None)` disables it.
+    pub(super) body_read_timeout: Option<Option<Duration>>,
     /// Provided by watchful (an extractor, its default error handler, the default fallback)
     /// rather than registered.
     builtin: bool,
@@ -101,6 +103,8 @@ pub(super) struct BlueprintScope {
     pub(super) body_size_limit: BodySizeLimit,
     /// How the framework writes its own error responses here, inherited.
     pub(super) error_format: ErrorFormat,
+    /// How long a request body may take to arrive here, inherited.
+    pub(super) body_read_timeout: Option<Duration>,
 }
 
 pub(super) struct Graph {
@@ -161,6 +165,7 @@ impl Graph {
                 parent.deny_error_fallback,
                 parent.request_timeout,
                 parent.body_size_limit,
+                parent.body_read_timeout,
                 parent.error_format,
             )
         });
@@ -181,7 +186,13 @@ impl Graph {
                 )
             }),
             body_size_limit: bp.body_size_limit.unwrap_or_else(|| {
-                inherited.map_or(BodySizeLimit::DEFAULT, |(_, _, limit, _)| limit)
+                inherited.map_or(BodySizeLimit::DEFAULT, |(_, _, limit, ..)| limit)
+            }),
+            body_read_timeout: bp.body_read_timeout.unwrap_or_else(|| {
+                inherited.map_or(
+                    Some(Blueprint::DEFAULT_BODY_READ_TIMEOUT),
+                    |(.., timeout, _)| timeout,
+                )
             }),
             error_format: match bp.problem_details {
                 true => ErrorFormat::Problem,
@@ -192,6 +203,7 @@ impl Graph {
         for registered in &bp.routes {
             let node = self.add(registered, scope, |r| (r.meta, AnyComponent::Route(*r)));
             self.nodes[node].body_size_limit = registered.body_size_limit;
+            self.nodes[node].body_read_timeout = registered.body_read_timeout;
             self.routes.push(node);
         }
         for (index, prebuilt) in bp.prebuilt.iter().enumerate() {
@@ -310,6 +322,7 @@ impl Graph {
             handler_override: None,
             scope,
             body_size_limit: None,
+            body_read_timeout: None,
             builtin: false,
             check_route: None,
         });

@@ -64,6 +64,8 @@ pub struct Blueprint {
     pub(crate) body_size_limit: Option<BodySizeLimit>,
     /// Set by [`problem_details`](Blueprint::problem_details); nested blueprints inherit it.
     pub(crate) problem_details: bool,
+    /// `None` inherits the parent's (the root's default is 30 s); `Some(None)` disables it.
+    pub(crate) body_read_timeout: Option<Option<Duration>>,
 }
 
 /// A blueprint nested in another, with the prefix of its routes.
@@ -81,6 +83,8 @@ pub(crate) struct Registered<C> {
     pub(crate) error_handler: Option<Box<Registered<ErrorHandler>>>,
     /// The body size limit set for this route (routes only).
     pub(crate) body_size_limit: Option<BodySizeLimit>,
+    /// The body read timeout set for this route (routes only); `Some(None)` disables it.
+    pub(crate) body_read_timeout: Option<Option<Duration>>,
 }
 
 impl<C> Registered<C> {
@@ -91,6 +95,7 @@ impl<C> Registered<C> {
             at: Location::caller(),
             error_handler: None,
             body_size_limit: None,
+            body_read_timeout: None,
         }
     }
 }
@@ -107,6 +112,7 @@ pub(crate) struct Prebuilt {
 pub struct Registration<'a, C> {
     attached: &'a mut Option<Box<Registered<ErrorHandler>>>,
     body_size_limit: &'a mut Option<BodySizeLimit>,
+    body_read_timeout: &'a mut Option<Option<Duration>>,
     kind: PhantomData<C>,
 }
 
@@ -142,6 +148,7 @@ impl<'a, C> Registration<'a, C> {
         Registration {
             attached: &mut registered.error_handler,
             body_size_limit: &mut registered.body_size_limit,
+            body_read_timeout: &mut registered.body_read_timeout,
             kind: PhantomData,
         }
     }
@@ -194,6 +201,13 @@ impl Registration<'_, Route> {
         *self.body_size_limit = Some(limit);
         self
     }
+
+    /// How long this route waits for its request body, whatever the blueprint's timeout is
+    /// (see [`Blueprint::body_read_timeout`], which has an example); `None` disables it.
+    pub fn body_read_timeout(self, timeout: impl Into<Option<Duration>>) -> Self {
+        *self.body_read_timeout = Some(timeout.into());
+        self
+    }
 }
 
 /// A blueprint's prefix, waiting for the blueprint to nest under it; see
@@ -222,6 +236,10 @@ impl Blueprint {
     /// How long a route's middleware and components may take, unless
     /// [`request_timeout`](Blueprint::request_timeout) says otherwise.
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// How long a request's body may take to arrive, unless
+    /// [`body_read_timeout`](Blueprint::body_read_timeout) says otherwise.
+    pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
     /// An empty blueprint.
     pub fn new() -> Self {
@@ -815,6 +833,7 @@ impl Blueprint {
     /// handler of its own and would fall back to the catch-all handler or the built-in 500.
     /// Nested blueprints inherit it. The framework's own errors
     /// ([`Panic`](crate::error::Panic), [`RequestTimeout`](crate::error::RequestTimeout),
+    /// [`RequestBodyTimeout`](crate::error::RequestBodyTimeout),
     /// [`InvalidPathParameter`](crate::error::InvalidPathParameter)) have built-in responses
     /// and are never reported.
     ///
@@ -906,5 +925,38 @@ impl Blueprint {
     /// ```
     pub fn problem_details(&mut self) {
         self.problem_details = true;
+    }
+
+    /// How long, counted from the request's arrival, its body may take to arrive in full
+    /// (nested blueprints inherit it; a route's own timeout, set on its registration, wins).
+    /// When the route's pipeline is waiting for body bytes past it, the pipeline is dropped
+    /// and the request fails with a [`RequestBodyTimeout`](crate::error::RequestBodyTimeout)
+    /// error: the client is late, not the server. Handled (408 by default) and observed like
+    /// any other; the response carries `Connection: close`. `None` disables it; the default
+    /// is [`DEFAULT_BODY_READ_TIMEOUT`](Blueprint::DEFAULT_BODY_READ_TIMEOUT).
+    ///
+    /// Should the [request timeout](Blueprint::request_timeout) expire first while the
+    /// pipeline waits for the body, the request fails with `RequestBodyTimeout` too: the time
+    /// went to the client. See [`middleware`](crate::middleware#timeouts).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use watchful::extract::BufferedBody;
+    /// use watchful::{Blueprint, post};
+    ///
+    /// #[post("/uploads")]
+    /// pub fn upload(body: BufferedBody) -> String {
+    ///     format!("{} bytes", body.0.len())
+    /// }
+    ///
+    /// let mut bp = Blueprint::new();
+    /// bp.body_read_timeout(Duration::from_secs(5));
+    /// // Large uploads over slow links: ten minutes.
+    /// bp.route(UPLOAD).body_read_timeout(Duration::from_secs(600));
+    /// ```
+    pub fn body_read_timeout(&mut self, timeout: impl Into<Option<Duration>>) {
+        self.body_read_timeout = Some(timeout.into());
     }
 }

@@ -13,7 +13,9 @@ use super::graph::{Graph, Provider, Selection};
 use super::report::{BuildProblem, BuildWarning, ProblemKind, not_clone};
 use crate::component::{AnyComponent, Input, Lifecycle};
 use crate::di::Primitive;
-use crate::error::{InvalidPathParameter, Panic, RequestTimeout};
+use crate::error::{
+    InvalidPathParameter, MalformedRequest, Panic, RequestBodyTimeout, RequestTimeout,
+};
 use crate::plan::{
     Access, Call, ConstructStep, ErrorSite, FrameworkSites, InputPlan, Layer, Prepared, RouteCalls,
     Source,
@@ -157,6 +159,8 @@ impl<'g> Planner<'g> {
         let sites = FrameworkSites {
             bad_path: self.framework_site::<InvalidPathParameter>(false),
             timeout: self.framework_site::<RequestTimeout>(false),
+            body_timeout: self.framework_site::<RequestBodyTimeout>(false),
+            malformed: self.framework_site::<MalformedRequest>(false),
             panic: self.framework_site::<Panic>(true),
         };
         let observers = scopes

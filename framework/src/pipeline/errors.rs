@@ -11,7 +11,9 @@ use crate::Error;
 use crate::component::adapter::BoxFuture;
 use crate::component::guard::guard;
 use crate::di::{Injector, Scope, Unbuilt};
-use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
+use crate::error::{
+    ErasedError, InvalidPathParameter, MalformedRequest, RequestBodyTimeout, RequestTimeout,
+};
 use crate::extract::Rejection;
 use crate::plan::{BUILTIN, ErrorSite, RouteCalls};
 use crate::request::RequestId;
@@ -214,12 +216,26 @@ impl Rejection for RequestTimeout {
     }
 }
 
+impl Rejection for RequestBodyTimeout {
+    fn problem(&self) -> Problem {
+        Problem::new(StatusCode::REQUEST_TIMEOUT).detail(self.to_string())
+    }
+}
+
+impl Rejection for MalformedRequest {
+    fn problem(&self) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST).detail(self.to_string())
+    }
+}
+
 /// The response of an error no handler took: the framework's own errors say what was wrong,
 /// anything else is a 500 that names only the request id.
 fn builtin_problem(error: &Error, request_id: &RequestId) -> Problem {
     let described = None
         .or_else(|| described::<InvalidPathParameter>(error))
-        .or_else(|| described::<RequestTimeout>(error));
+        .or_else(|| described::<MalformedRequest>(error))
+        .or_else(|| described::<RequestTimeout>(error))
+        .or_else(|| described::<RequestBodyTimeout>(error));
     match described {
         Some(rejection) => rejection.problem(),
         None => internal_error(request_id),

@@ -2,17 +2,22 @@
 //! middleware layers to the handler.
 
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 
+use http::HeaderValue;
+use http::header::CONNECTION;
 use tracing::Instrument;
 
+use super::deadlines::{self, BodyWait, Late, Limits};
 use super::errors::{ErrorList, ErrorPath};
 use crate::component::adapter::{Next, Processing, Step};
 use crate::component::guard::guard;
 use crate::di::{Args, Injector, RequestValues, Scope, Slot, Unbuilt};
-use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
+use crate::error::{
+    ErasedError, InvalidPathParameter, MalformedRequest, RequestBodyTimeout, RequestTimeout,
+};
 use crate::plan::{Call, RoutePlan};
 use crate::request::RequestBody;
+use crate::request_rules;
 use crate::response::{Reporting, Response, StreamErrorReporter};
 use crate::sync::lock;
 
@@ -47,6 +52,11 @@ pub(crate) struct InFlight {
     /// A path parameter that did not decode: raised where the handler would run, so that the
     /// middleware run first.
     bad_path: Mutex<Option<InvalidPathParameter>>,
+    /// A broken HTTP/1.1 rule: raised before the middleware, which never see the request.
+    malformed: Option<MalformedRequest>,
+    /// Whether the pipeline waits for body bytes, when the route has a body read timeout and
+    /// the body has bytes to come.
+    body_wait: Option<Arc<BodyWait>>,
     errors: ErrorList,
 }
 
@@ -55,15 +65,20 @@ impl InFlight {
         runtime: Arc<Runtime>,
         route: usize,
         values: RequestValues,
-        body: RequestBody,
+        mut body: RequestBody,
         bad_path: Option<InvalidPathParameter>,
     ) -> Arc<Self> {
-        let slot_count = runtime.plan(route).calls().slot_count();
+        let plan = runtime.plan(route);
+        let slot_count = plan.calls().slot_count();
+        let body_wait = plan.body_timeout().and_then(|_| body.watch());
+        let malformed = request_rules::check(&values.head);
         Arc::new(Self {
             runtime,
             route,
             scope: Scope::new(values, body, slot_count),
             bad_path: Mutex::new(bad_path),
+            malformed,
+            body_wait,
             errors: ErrorList::default(),
         })
     }
@@ -87,26 +102,32 @@ impl InFlight {
         )
     }
 
-    /// Runs the whole pipeline, within the route's time limit. The timer is armed only if
-    /// the pipeline does not finish when first polled (a sync handler never waits), with
-    /// the deadline counted from the start.
+    /// Runs the whole pipeline within the route's timeouts (see [`deadlines`](super::deadlines)),
+    /// unless the request is malformed. A body that came too late, or whose framing is
+    /// broken, closes the connection: what follows on it cannot be trusted.
     pub(crate) async fn run(self: &Arc<Self>) -> Response {
-        let pipeline = self.layers(0);
-        let Some(limit) = self.plan().timeout() else {
-            return pipeline.await;
-        };
-        let deadline = tokio::time::Instant::now() + limit;
-        let mut pipeline = std::pin::pin!(pipeline);
-        let first = std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx))).await;
-        if let Poll::Ready(response) = first {
-            return response;
+        let plan = self.plan();
+        if let Some(error) = self.malformed.clone() {
+            let close = error.closes_connection();
+            let site = &plan.calls().sites().malformed;
+            let response = self.errors().fail(ErasedError::new(error), site).await;
+            return closing(response, close);
         }
-        match tokio::time::timeout_at(deadline, pipeline).await {
+        let limits = Limits {
+            request: plan.timeout(),
+            body: plan.body_timeout().zip(self.body_wait.as_deref()),
+        };
+        let sites = plan.calls().sites();
+        let pipeline = std::pin::pin!(self.layers(0));
+        match deadlines::within(pipeline, limits).await {
             Ok(response) => response,
-            Err(_) => {
+            Err(Late::Server(limit)) => {
                 let error = ErasedError::new(RequestTimeout { limit });
-                let site = &self.plan().calls().sites().timeout;
-                self.errors().fail(error, site).await
+                self.errors().fail(error, &sites.timeout).await
+            }
+            Err(Late::Client(limit)) => {
+                let error = ErasedError::new(RequestBodyTimeout { limit });
+                closing(self.errors().fail(error, &sites.body_timeout).await, true)
             }
         }
     }
@@ -203,6 +224,15 @@ impl InFlight {
             Err(panic) => Err(errors.fail(ErasedError::new(panic), panic_site).await),
         }
     }
+}
+
+/// `response`, with `Connection: close` when `close`.
+fn closing(mut response: Response, close: bool) -> Response {
+    if close {
+        let close = HeaderValue::from_static("close");
+        response.headers_mut().insert(CONNECTION, close);
+    }
+    response
 }
 
 /// Observes a streamed body's error, in the request's root span.

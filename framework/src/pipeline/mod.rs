@@ -5,7 +5,10 @@
 //! they run. Every component call is guarded, so that a panic becomes a
 //! [`Panic`](crate::error::Panic) error, handled and observed like any other.
 
+mod deadlines;
 mod errors;
 mod flight;
+
+pub(crate) use deadlines::{BodyWait, Watched};
 
 pub(crate) use flight::{InFlight, Runtime, StreamReporter};

@@ -21,6 +21,8 @@ pub(crate) struct RoutePlan {
     timeout: Option<Duration>,
     body_limit: BodySizeLimit,
     error_format: ErrorFormat,
+    /// How long the request body may take to arrive.
+    body_timeout: Option<Duration>,
     calls: RouteCalls,
 }
 
@@ -34,6 +36,7 @@ impl RoutePlan {
         timeout: Option<Duration>,
         body_limit: BodySizeLimit,
         error_format: ErrorFormat,
+        body_timeout: Option<Duration>,
         calls: RouteCalls,
     ) -> Self {
         Self {
@@ -43,6 +46,7 @@ impl RoutePlan {
             timeout,
             body_limit,
             error_format,
+            body_timeout,
             calls,
         }
     }
@@ -69,6 +73,10 @@ impl RoutePlan {
 
     pub(crate) fn error_format(&self) -> ErrorFormat {
         self.error_format
+    }
+
+    pub(crate) fn body_timeout(&self) -> Option<Duration> {
+        self.body_timeout
     }
 
     pub(crate) fn calls(&self) -> &RouteCalls {
@@ -142,6 +150,10 @@ pub(crate) struct FrameworkSites {
     pub(crate) bad_path: ErrorSite,
     /// A [`RequestTimeout`](crate::error::RequestTimeout).
     pub(crate) timeout: ErrorSite,
+    /// A [`RequestBodyTimeout`](crate::error::RequestBodyTimeout).
+    pub(crate) body_timeout: ErrorSite,
+    /// A [`MalformedRequest`](crate::error::MalformedRequest).
+    pub(crate) malformed: ErrorSite,
     /// A [`Panic`](crate::error::Panic).
     pub(crate) panic: ErrorSite,
 }

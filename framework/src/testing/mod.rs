@@ -30,7 +30,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{CONTENT_TYPE, HOST, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 use http_body::Frame;
 use http_body_util::BodyExt;
@@ -56,7 +56,8 @@ impl TestClient {
         &self.app
     }
 
-    /// A request with any method. `path` may carry a query string.
+    /// A request with any method. `path` may carry a query string. Like any HTTP/1.1
+    /// client, it sends `Host` (`localhost`, unless a test sets its own).
     pub fn request(&self, method: Method, path: &str) -> TestRequest {
         TestRequest {
             app: self.app.clone(),
@@ -197,6 +198,10 @@ impl TestRequest {
             })
             .unwrap_or_else(|error| panic!("invalid request path {:?}: {error}", self.path));
         *request.headers_mut() = self.headers;
+        request
+            .headers_mut()
+            .entry(HOST)
+            .or_insert(HeaderValue::from_static("localhost"));
         let connection = ConnectionInfo {
             peer_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             local_addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 80)),
