@@ -81,6 +81,8 @@ async fn slow_upload(app: &App, path: &str, every: Duration, chunks: usize) -> R
         .unwrap();
     let connection = ConnectionInfo {
         peer_addr: "127.0.0.1:9".parse().unwrap(),
+        local_addr: "127.0.0.1:80".parse().unwrap(),
+        scheme: "http",
     };
     app.handle(request, connection).await
 }

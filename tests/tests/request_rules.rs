@@ -52,6 +52,8 @@ async fn send(app: &App, version: Version, target: &str, headers: &[(&str, &str)
     let request = request.body(RequestBody::from_bytes("")).unwrap();
     let connection = ConnectionInfo {
         peer_addr: "127.0.0.1:9".parse().unwrap(),
+        local_addr: "127.0.0.1:80".parse().unwrap(),
+        scheme: "http",
     };
     app.handle(request, connection).await
 }
