@@ -66,6 +66,7 @@ pub mod server;
 mod sync;
 pub mod telemetry;
 pub mod testing;
+pub mod tower;
 mod type_name;
 
 #[doc(hidden)]

@@ -15,6 +15,8 @@ pub(crate) struct Router {
 struct PathEntry {
     /// Methods and the index of the route serving each.
     methods: Vec<(Method, usize)>,
+    /// The route serving every other method: a mounted service.
+    any: Option<usize>,
     /// The `Allow` header for a 405.
     allow: HeaderValue,
 }
@@ -32,18 +34,23 @@ pub(crate) enum Match<'r, 'p> {
 }
 
 impl Router {
-    /// Builds the router from `(method, path, route index)`; each path appears once with all of
-    /// its methods. Returns matchit's complaint for a path it rejects.
+    /// Builds the router from `(path, [(method, route index)], route for any other method)`;
+    /// each path appears once with all of its methods. Returns matchit's complaint for a path
+    /// it rejects.
     pub(crate) fn new(
-        paths: Vec<(String, Vec<(Method, usize)>)>,
+        paths: Vec<(String, Vec<(Method, usize)>, Option<usize>)>,
     ) -> Result<Self, Vec<(String, matchit::InsertError)>> {
         let mut router = Router::default();
         let mut rejected = Vec::new();
-        for (path, methods) in paths {
+        for (path, methods, any) in paths {
             match router.paths.insert(path.clone(), router.entries.len()) {
                 Ok(()) => {
                     let allow = allow_header(&methods);
-                    router.entries.push(PathEntry { methods, allow });
+                    router.entries.push(PathEntry {
+                        methods,
+                        any,
+                        allow,
+                    });
                 }
                 Err(error) => rejected.push((path, error)),
             }
@@ -65,9 +72,9 @@ impl Router {
                 .then(|| entry.methods.iter().find(|(m, _)| m == Method::GET))
                 .flatten()
         });
-        match route {
-            Some((_, route)) => Match::Found {
-                route: *route,
+        match route.map(|(_, route)| *route).or(entry.any) {
+            Some(route) => Match::Found {
+                route,
                 params: found.params,
             },
             None => Match::MethodNotAllowed {
@@ -113,8 +120,10 @@ mod tests {
             (
                 "/users/{id}".into(),
                 vec![(Method::GET, 0), (Method::DELETE, 1)],
+                None,
             ),
-            ("/files/{*rest}".into(), vec![(Method::POST, 2)]),
+            ("/files/{*rest}".into(), vec![(Method::POST, 2)], None),
+            ("/static/{*rest}".into(), vec![(Method::GET, 3)], Some(4)),
         ])
         .unwrap_or_else(|_| panic!("valid routes"))
     }
@@ -141,6 +150,15 @@ mod tests {
         assert!(matches!(
             router.find(&Method::GET, "/nowhere"),
             Match::NotFound
+        ));
+        // A mounted service takes every method its path's routes do not.
+        assert!(matches!(
+            router.find(&Method::GET, "/static/a"),
+            Match::Found { route: 3, .. }
+        ));
+        assert!(matches!(
+            router.find(&Method::PATCH, "/static/a"),
+            Match::Found { route: 4, .. }
         ));
     }
 

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use http::Method;
 
 use super::graph::{Graph, Provider, SingletonSource};
-use super::planner::plan_route;
+use super::planner::{Target, plan_route};
 use super::report::{BuildProblem, InvolvedComponent, ProblemKind, not_clone};
 use super::route_conflict::route_conflict;
 use super::{Blueprint, BuildError, BuildWarning};
@@ -17,6 +17,7 @@ use crate::di::{Args, Slot};
 use crate::pipeline::Runtime;
 use crate::plan::{Access, InputPlan, RoutePlan, Source};
 use crate::router::{Router, param_names};
+use crate::tower::REST;
 
 /// A blueprint that passed every check: its graph and plans, ready for the singletons.
 struct Validated {
@@ -176,7 +177,7 @@ struct Routes {
 }
 
 impl Routes {
-    /// Plans the route or fallback `node` of `scope`; returns its index.
+    /// Plans the route or fallback `node` of its scope; returns its index.
     fn plan(
         &mut self,
         graph: &Graph,
@@ -186,9 +187,26 @@ impl Routes {
         problems: &mut Vec<BuildProblem>,
     ) -> usize {
         let scope = graph.nodes[node].scope;
+        self.plan_target(graph, Target::Node(node), scope, path, label, problems)
+    }
+
+    /// Plans `target`, served on the routes of `scope`; returns its index.
+    fn plan_target(
+        &mut self,
+        graph: &Graph,
+        target: Target,
+        scope: usize,
+        path: Option<&str>,
+        label: &str,
+        problems: &mut Vec<BuildProblem>,
+    ) -> usize {
+        let body_limit = match &target {
+            Target::Node(node) => graph.nodes[*node].body_size_limit,
+            Target::Service(_) => None,
+        };
         let param_names = path.map(param_names).unwrap_or_default();
         let params: Vec<&str> = param_names.iter().map(|name| &**name).collect();
-        let planned = plan_route(graph, node, scope, label, &params);
+        let planned = plan_route(graph, target, scope, label, &params);
         problems.extend(planned.problems);
         self.raised
             .extend(planned.raised.into_iter().map(|error| (scope, error)));
@@ -208,9 +226,7 @@ impl Routes {
             label,
             param_names,
             graph.scopes[scope].request_timeout,
-            graph.nodes[node]
-                .body_size_limit
-                .unwrap_or(graph.scopes[scope].body_size_limit),
+            body_limit.unwrap_or(graph.scopes[scope].body_size_limit),
             planned.calls,
         ));
         self.plans.len() - 1
@@ -278,25 +294,59 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<BuildProbl
         });
     }
 
-    let table = paths
+    // Each service serves its prefix and every path below it, with any method.
+    let mut mounted: Vec<(String, usize, InvolvedComponent)> = Vec::new();
+    for (scope, service) in &graph.services {
+        let described = InvolvedComponent::service(&service.prefix, service.at);
+        if !service.prefix.starts_with('/') || service.prefix.ends_with('/') {
+            problems.push(BuildProblem::new(
+                ProblemKind::InvalidPath,
+                [described.clone()],
+                format!(
+                    "{described} has the prefix `{}`; a prefix starts with `/` and does not end with `/`.",
+                    service.prefix
+                ),
+            ));
+            continue;
+        }
+        let prefix = format!("{}{}", graph.scopes[*scope].prefix, service.prefix);
+        let template = format!("{prefix}/{{*{REST}}}");
+        let target = Target::Service(service.mount(&prefix));
+        let route = routes.plan_target(graph, target, *scope, Some(&template), &template, problems);
+        mounted.push((prefix, route, described.clone()));
+        mounted.push((template, route, described));
+    }
+
+    let mut table: Vec<(String, Vec<(Method, usize)>, Option<usize>)> = paths
         .iter()
         .map(|(path, methods)| {
             let methods = methods
                 .iter()
                 .map(|r| (r.method.clone(), r.route))
                 .collect();
-            (path.to_string(), methods)
+            (path.to_string(), methods, None)
         })
         .collect();
+    for (path, route, _) in &mounted {
+        match table.iter_mut().find(|(p, ..)| p == path) {
+            Some((.., any)) => *any = Some(*route),
+            None => table.push((path.clone(), Vec::new(), Some(*route))),
+        }
+    }
     Router::new(table).unwrap_or_else(|rejected| {
-        // The first route of a path, as messages name it: `GET /path`, and the component.
+        // The first route of a path, as messages name it: `GET /path`, and the component; or
+        // the service mounted there.
         let route_of = |path: &str| {
-            let (_, methods) = paths.iter().find(|(p, _)| *p == path)?;
-            let route = methods.first()?;
-            Some((
-                format!("{} {path}", route.method),
-                graph.nodes[route.node].describe(),
-            ))
+            if let Some((_, methods)) = paths.iter().find(|(p, _)| *p == path)
+                && let Some(route) = methods.first()
+            {
+                return Some((
+                    format!("{} {path}", route.method),
+                    graph.nodes[route.node].describe(),
+                ));
+            }
+            let (_, _, service) = mounted.iter().find(|(p, ..)| p == path)?;
+            Some((path.to_owned(), service.clone()))
         };
         for (path, error) in rejected {
             let (label, rejected) = route_of(&path).expect("only registered paths are rejected");

@@ -1,20 +1,23 @@
 //! One request in flight: its scope, its errors so far, and the walk through the route's
 //! middleware layers to the handler.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::errors::{ErrorList, ErrorPath};
-use crate::component::adapter::{Next, Processing, Step};
+use crate::component::adapter::{BoxFuture, Next, Processing, Step};
 use crate::component::guard::guard;
 use crate::di::{Args, Injector, RequestValues, Scope, Slot, Unbuilt};
-use crate::error::{ErasedError, InvalidPathParameter, RequestTimeout};
-use crate::plan::{Call, RoutePlan};
+use crate::error::{ErasedError, InvalidPathParameter, Panic, RequestTimeout};
+use crate::plan::{Call, Endpoint, Layer, Opener, RoutePlan};
 use crate::request::RequestBody;
 use crate::response::{Reporting, Response, StreamErrorReporter};
 use crate::sync::lock;
+use crate::tower::{Continuation, LayerService};
 
 /// What every request reads: the plans of the routes and fallbacks, and the singletons.
 pub(crate) struct Runtime {
@@ -48,6 +51,8 @@ pub(crate) struct InFlight {
     /// middleware run first.
     bad_path: Mutex<Option<InvalidPathParameter>>,
     errors: ErrorList,
+    /// When the route's time limit runs out, counted from the start; `None` without one.
+    deadline: Option<Instant>,
 }
 
 impl InFlight {
@@ -58,13 +63,17 @@ impl InFlight {
         body: RequestBody,
         bad_path: Option<InvalidPathParameter>,
     ) -> Arc<Self> {
-        let slot_count = runtime.plan(route).calls().slot_count();
+        let plan = runtime.plan(route);
+        let calls = plan.calls();
+        let scope = Scope::new(values, body, calls.slot_count(), calls.tower_layers());
+        let deadline = plan.timeout().map(|limit| Instant::now() + limit);
         Arc::new(Self {
             runtime,
             route,
-            scope: Scope::new(values, body, slot_count),
+            scope,
             bad_path: Mutex::new(bad_path),
             errors: ErrorList::default(),
+            deadline,
         })
     }
 
@@ -87,34 +96,34 @@ impl InFlight {
         )
     }
 
-    /// Runs the whole pipeline, within the route's time limit. The timer is armed only if
-    /// the pipeline does not finish when first polled (a sync handler never waits), with
-    /// the deadline counted from the start.
+    /// Runs the whole pipeline.
     pub(crate) async fn run(self: &Arc<Self>) -> Response {
-        let pipeline = self.layers(0);
-        let Some(limit) = self.plan().timeout() else {
-            return pipeline.await;
-        };
-        let deadline = tokio::time::Instant::now() + limit;
-        let mut pipeline = std::pin::pin!(pipeline);
-        let first = std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx))).await;
-        if let Poll::Ready(response) = first {
-            return response;
+        self.layers(0).await
+    }
+
+    /// Runs the rest of the pipeline inside a tower layer, from `layer` (the one the tower
+    /// layer opens) inwards, with the request the tower layer passed on.
+    pub(crate) fn resume(
+        self: Arc<Self>,
+        layer: usize,
+        request: http::Request<RequestBody>,
+    ) -> BoxFuture<'static, Response> {
+        if let Some(Opener::Tower(tower)) = self.plan().calls().layers().get(layer).map(Layer::opener)
+        {
+            self.scope.pass_on(tower.ordinal(), request);
         }
-        match tokio::time::timeout_at(deadline, pipeline).await {
-            Ok(response) => response,
-            Err(_) => {
-                let error = ErasedError::new(RequestTimeout { limit });
-                let site = &self.plan().calls().sites().timeout;
-                self.errors().fail(error, site).await
-            }
-        }
+        Box::pin(async move { self.layers(layer).await })
     }
 
     /// Runs the layers from `start` inwards: each one's pre-processing middleware, down to the
-    /// handler or to the next wrapping middleware (which runs the rest as its [`Next`]), then
-    /// each one's post-processing middleware, innermost first. An early return or an error
-    /// skips the rest inwards; every layer entered still post-processes the response.
+    /// endpoint or to the next wrapping middleware or tower layer (which runs the rest as its
+    /// `Next` or inner service), then each one's post-processing middleware, innermost first.
+    /// An early return or an error skips the rest inwards; every layer entered still
+    /// post-processes the response.
+    ///
+    /// The way in is bounded by the route's time limit, the way out is not: a timed-out
+    /// request's 503 goes out through every post-processing middleware, wrapping middleware
+    /// and tower layer it entered, as any other response does.
     #[expect(
         clippy::manual_async_fn,
         reason = "an `async fn` calling itself through `Next` cannot be proven `Send`; the bound is named here"
@@ -122,23 +131,32 @@ impl InFlight {
     fn layers(self: &Arc<Self>, start: usize) -> impl Future<Output = Response> + Send + '_ {
         async move {
             let layers = self.plan().calls().layers();
-            let mut k = start;
-            let response = loop {
-                if let Some(early) = self.pre_process(k).await {
-                    break early;
-                }
-                match layers.get(k + 1).map(|inner| inner.wrap()) {
-                    Some(None) => k += 1,
-                    Some(Some(wrap)) => {
-                        let inner = Arc::clone(self);
-                        let next = Next::new(Box::pin(async move { inner.layers(k + 1).await }));
-                        let wrapped =
-                            self.invoke(wrap, |args| (wrap.prepared().call())(args, next));
-                        break wrapped.await.unwrap_or_else(|response| response);
+            // The innermost layer entered, for the way out even when the way in timed out.
+            let entered = AtomicUsize::new(start);
+            let inwards = async {
+                let mut k = start;
+                loop {
+                    entered.store(k, Ordering::Relaxed);
+                    if let Some(early) = self.pre_process(k).await {
+                        break early;
                     }
-                    None => break self.handler().await,
+                    match layers.get(k + 1).map(Layer::opener) {
+                        Some(Opener::Blueprint) => k += 1,
+                        Some(Opener::Wrap(wrap)) => {
+                            let inner = Arc::clone(self);
+                            let next =
+                                Next::new(Box::pin(async move { inner.layers(k + 1).await }));
+                            let wrapped =
+                                self.invoke(wrap, |args| (wrap.prepared().call())(args, next));
+                            break wrapped.await.unwrap_or_else(|response| response);
+                        }
+                        Some(Opener::Tower(tower)) => break self.through(tower, k + 1).await,
+                        None => break self.endpoint().await,
+                    }
                 }
             };
+            let response = self.within_deadline(inwards).await;
+            let k = entered.load(Ordering::Relaxed);
             let errors = self.errors();
             let mut response = response;
             for layer in layers[start..=k].iter().rev() {
@@ -154,6 +172,52 @@ impl InFlight {
         }
     }
 
+    /// Waits for `work` until the deadline; past it, the response is the timeout's. The
+    /// timer is armed only if `work` does not finish when first polled (a sync handler never
+    /// waits).
+    async fn within_deadline(&self, work: impl Future<Output = Response>) -> Response {
+        let (Some(deadline), Some(limit)) = (self.deadline, self.plan().timeout()) else {
+            return work.await;
+        };
+        let mut work = std::pin::pin!(work);
+        let first = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
+        if let Poll::Ready(response) = first {
+            return response;
+        }
+        match tokio::time::timeout_at(deadline, work).await {
+            Ok(response) => response,
+            Err(_) => {
+                let error = ErasedError::new(RequestTimeout { limit });
+                let site = &self.plan().calls().sites().timeout;
+                self.errors().fail(error, site).await
+            }
+        }
+    }
+
+    /// Runs the rest of the pipeline from plan layer `layer` inside the tower layer that
+    /// opens it.
+    async fn through(self: &Arc<Self>, tower: &LayerService, layer: usize) -> Response {
+        let request = self.scope.request();
+        let next = Continuation {
+            flight: Arc::clone(self),
+            layer,
+        };
+        let called = guard(tower.name(), || {
+            Step::Pending(Box::pin(tower.call(request, next)))
+        });
+        self.tower_outcome(called.await).await
+    }
+
+    /// The response of a tower layer or service; its error or panic is handled and observed.
+    async fn tower_outcome(&self, called: Result<Result<Response, crate::Error>, Panic>) -> Response {
+        let sites = self.plan().calls().sites();
+        match called {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => self.errors().fail(ErasedError::new(error), &sites.tower).await,
+            Err(panic) => self.errors().fail(ErasedError::new(panic), &sites.panic).await,
+        }
+    }
+
     /// Runs layer `k`'s pre-processing middleware; the response of an early return or an
     /// error, if one stops the pipeline.
     async fn pre_process(&self, k: usize) -> Option<Response> {
@@ -166,16 +230,27 @@ impl InFlight {
         None
     }
 
-    async fn handler(&self) -> Response {
+    /// Runs the handler, the fallback or the mounted service.
+    async fn endpoint(&self) -> Response {
         let calls = self.plan().calls();
         let bad_path = lock(&self.bad_path).take();
         if let Some(error) = bad_path {
             let site = &calls.sites().bad_path;
             return self.errors().fail(ErasedError::new(error), site).await;
         }
-        let handler = calls.handler();
-        let outcome = self.invoke(handler, |args| (handler.prepared().call())(args));
-        outcome.await.unwrap_or_else(|response| response)
+        match calls.endpoint() {
+            Endpoint::Handler(handler) => {
+                let outcome = self.invoke(handler, |args| (handler.prepared().call())(args));
+                outcome.await.unwrap_or_else(|response| response)
+            }
+            Endpoint::Service(service) => {
+                let request = self.scope.request();
+                let called = guard(service.name(), || {
+                    Step::Pending(Box::pin(service.call(request)))
+                });
+                self.tower_outcome(called.await).await
+            }
+        }
     }
 
     /// Builds what `call` needs, then calls it through `f`. An error (or a panic) in either is
