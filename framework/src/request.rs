@@ -156,7 +156,10 @@ where
             Some(Ok(frame)) => {
                 let read = frame.data_ref().map_or(0, |data| data.len() as u64);
                 let lower = this.size_hint.lower().saturating_sub(read);
-                let upper = this.size_hint.upper().map(|upper| upper.saturating_sub(read));
+                let upper = this
+                    .size_hint
+                    .upper()
+                    .map(|upper| upper.saturating_sub(read));
                 *this.size_hint = http_body::SizeHint::new();
                 this.size_hint.set_lower(lower);
                 if let Some(upper) = upper {

@@ -76,7 +76,10 @@ async fn a_cors_layer_answers_preflights_and_marks_simple_requests() {
         .send()
         .await;
     assert_eq!(preflight.status(), StatusCode::OK);
-    assert_eq!(preflight.header("access-control-allow-origin"), Some(ORIGIN));
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some(ORIGIN)
+    );
     let allowed = preflight.header("access-control-allow-methods").unwrap();
     assert!(allowed.contains("POST"), "{allowed}");
     // The layer answered inside the root span: traced like any request, with its status.
@@ -129,10 +132,18 @@ async fn a_compression_layer_compresses_and_its_body_errors_are_observed() {
     bp.route(STREAM);
     let client = client(bp).await;
 
-    let response = client.get("/big").header("accept-encoding", "gzip").send().await;
+    let response = client
+        .get("/big")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.header("content-encoding"), Some("gzip"));
-    assert!(response.bytes().len() < 500, "{} bytes", response.bytes().len());
+    assert!(
+        response.bytes().len() < 500,
+        "{} bytes",
+        response.bytes().len()
+    );
     assert_eq!(gunzip(response.bytes()), "watchful ".repeat(500));
 
     let plain = client.get("/big").send().await;
@@ -240,7 +251,10 @@ async fn a_nested_blueprint_s_layer_wraps_its_routes_only() {
     bp.route(BIG);
     let client = client(bp).await;
 
-    assert_eq!(client.get("/api/items").send().await.header("x-api"), Some("1"));
+    assert_eq!(
+        client.get("/api/items").send().await.header("x-api"),
+        Some("1")
+    );
     assert_eq!(client.get("/big").send().await.header("x-api"), None);
 }
 

@@ -313,6 +313,8 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<BuildProbl
         let template = format!("{prefix}/{{*{REST}}}");
         let target = Target::Service(service.mount(&prefix));
         let route = routes.plan_target(graph, target, *scope, Some(&template), &template, problems);
+        // matchit's catch-all takes one character at least: `{prefix}/` is a path of its own.
+        mounted.push((format!("{prefix}/"), route, described.clone()));
         mounted.push((prefix, route, described.clone()));
         mounted.push((template, route, described));
     }

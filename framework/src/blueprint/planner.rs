@@ -176,7 +176,9 @@ impl<'g> Planner<'g> {
             Target::Service(service) => Endpoint::Service(service),
             Target::Node(node) => match &graph.nodes[node].kind {
                 AnyComponent::Route(route) => Endpoint::Handler(self.call(node, route.call)),
-                AnyComponent::Fallback(fallback) => Endpoint::Handler(self.call(node, fallback.call)),
+                AnyComponent::Fallback(fallback) => {
+                    Endpoint::Handler(self.call(node, fallback.call))
+                }
                 _ => unreachable!("only routes and fallbacks are planned"),
             },
         };

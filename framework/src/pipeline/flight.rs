@@ -17,7 +17,7 @@ use crate::plan::{Call, Endpoint, Layer, Opener, RoutePlan};
 use crate::request::RequestBody;
 use crate::response::{Reporting, Response, StreamErrorReporter};
 use crate::sync::lock;
-use crate::tower::{Continuation, LayerService};
+use crate::tower::LayerService;
 
 /// What every request reads: the plans of the routes and fallbacks, and the singletons.
 pub(crate) struct Runtime {
@@ -38,6 +38,15 @@ impl Runtime {
     pub(crate) fn route_count(&self) -> usize {
         self.plans.len()
     }
+}
+
+/// Where the request goes on inside a layer: carried in the request's extensions, from the
+/// pipeline that called the layer to the [`Pipeline`](crate::tower::Pipeline) service the layer calls.
+#[derive(Clone)]
+pub(crate) struct Continuation {
+    pub(crate) flight: Arc<InFlight>,
+    /// The plan layer the tower layer opens.
+    pub(crate) layer: usize,
 }
 
 /// A request being served, shared by the pipeline and by the [`Next`] of each wrapping
@@ -108,7 +117,8 @@ impl InFlight {
         layer: usize,
         request: http::Request<RequestBody>,
     ) -> BoxFuture<'static, Response> {
-        if let Some(Opener::Tower(tower)) = self.plan().calls().layers().get(layer).map(Layer::opener)
+        if let Some(Opener::Tower(tower)) =
+            self.plan().calls().layers().get(layer).map(Layer::opener)
         {
             self.scope.pass_on(tower.ordinal(), request);
         }
@@ -209,12 +219,23 @@ impl InFlight {
     }
 
     /// The response of a tower layer or service; its error or panic is handled and observed.
-    async fn tower_outcome(&self, called: Result<Result<Response, crate::Error>, Panic>) -> Response {
+    async fn tower_outcome(
+        &self,
+        called: Result<Result<Response, crate::Error>, Panic>,
+    ) -> Response {
         let sites = self.plan().calls().sites();
         match called {
             Ok(Ok(response)) => response,
-            Ok(Err(error)) => self.errors().fail(ErasedError::new(error), &sites.tower).await,
-            Err(panic) => self.errors().fail(ErasedError::new(panic), &sites.panic).await,
+            Ok(Err(error)) => {
+                self.errors()
+                    .fail(ErasedError::new(error), &sites.tower)
+                    .await
+            }
+            Err(panic) => {
+                self.errors()
+                    .fail(ErasedError::new(panic), &sites.panic)
+                    .await
+            }
         }
     }
 

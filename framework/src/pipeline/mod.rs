@@ -7,5 +7,6 @@
 
 mod errors;
 mod flight;
+mod tower;
 
 pub(crate) use flight::{InFlight, Runtime, StreamReporter};

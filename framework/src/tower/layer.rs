@@ -1,16 +1,10 @@
 //! [`Blueprint::layer`](crate::Blueprint::layer): a tower layer around the rest of the
 //! pipeline, which it sees as the service [`Pipeline`].
 
-use std::convert::Infallible;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-
-use bytes::Bytes;
 
 use super::BoxedService;
-use crate::component::adapter::BoxFuture;
 use crate::error::BoxError;
-use crate::pipeline::InFlight;
 use crate::request::RequestBody;
 use crate::response::Response;
 
@@ -27,53 +21,19 @@ pub struct Pipeline {
     _private: (),
 }
 
-/// Where the request goes on inside a layer: carried in the request's extensions, from the
-/// pipeline that called the layer to the [`Pipeline`] service the layer calls.
-#[derive(Clone)]
-pub(crate) struct Continuation {
-    pub(crate) flight: Arc<InFlight>,
-    /// The plan layer the layer opens.
-    pub(crate) layer: usize,
-}
-
 /// The error of a layer that called the rest of the pipeline with a request that lost the
 /// extensions of the one it was given: the pipeline cannot find the request it belongs to.
 #[derive(Debug, thiserror::Error)]
-#[error("the tower layer `{layer}` called the rest of the pipeline with a request that lost the original request's extensions")]
+#[error(
+    "the tower layer `{layer}` called the rest of the pipeline with a request that lost the original request's extensions"
+)]
 pub struct ExtensionsLost {
     layer: &'static str,
 }
 
-/// Marks the response the [`Pipeline`] gives a request without its [`Continuation`].
+/// Marks the response the [`Pipeline`] gives a request that lost its extensions.
 #[derive(Clone, Copy)]
-struct Lost;
-
-impl<B> ::tower::Service<http::Request<B>> for Pipeline
-where
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let (mut parts, body) = request.into_parts();
-        let Some(next) = parts.extensions.remove::<Continuation>() else {
-            let mut response = Response::default();
-            *response.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
-            response.extensions_mut().insert(Lost);
-            return Box::pin(std::future::ready(Ok(response)));
-        };
-        let request = http::Request::from_parts(parts, RequestBody::new(body));
-        let inner = next.flight.resume(next.layer, request);
-        Box::pin(async move { Ok(inner.await) })
-    }
-}
+pub(crate) struct Lost;
 
 /// A layer as a blueprint keeps it, to apply it to each route it wraps.
 #[derive(Clone)]
@@ -133,13 +93,13 @@ impl LayerService {
         self.ordinal
     }
 
-    /// Sends `request` through the layer, the rest of the pipeline being `next`. The layer's
-    /// error is returned to be handled; so is a request that reached the rest of the pipeline
-    /// without `next`.
-    pub(crate) async fn call(
+    /// Sends `request` through the layer, `next` (how the [`Pipeline`] finds the rest of it)
+    /// in its extensions. The layer's error is returned to be handled; so is a request that
+    /// reached the rest of the pipeline without `next`.
+    pub(crate) async fn call<N: Clone + Send + Sync + 'static>(
         &self,
         mut request: http::Request<RequestBody>,
-        next: Continuation,
+        next: N,
     ) -> Result<Response, crate::Error> {
         use ::tower::ServiceExt;
         request.extensions_mut().insert(next);

@@ -16,7 +16,7 @@ mod service;
 
 pub(crate) use body::into_response;
 pub use layer::{ExtensionsLost, Pipeline};
-pub(crate) use layer::{Continuation, LayerService, RegisteredLayer};
+pub(crate) use layer::{LayerService, Lost, RegisteredLayer};
 pub(crate) use service::{MountedService, REST, RegisteredService};
 
 /// A layer or a service as the pipeline runs it: the request's body is watchful's, the
