@@ -176,7 +176,7 @@ where
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
-        self.size_hint.clone()
+        self.size_hint
     }
 }
 

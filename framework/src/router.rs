@@ -21,6 +21,15 @@ struct PathEntry {
     allow: HeaderValue,
 }
 
+/// The routes of one path template, as `build()` hands them to the router.
+pub(crate) struct PathRoutes {
+    pub(crate) path: String,
+    /// Methods and the index of the route serving each.
+    pub(crate) methods: Vec<(Method, usize)>,
+    /// The route serving every other method: a mounted service.
+    pub(crate) any: Option<usize>,
+}
+
 /// What the router found for a request.
 pub(crate) enum Match<'r, 'p> {
     Found {
@@ -34,15 +43,12 @@ pub(crate) enum Match<'r, 'p> {
 }
 
 impl Router {
-    /// Builds the router from `(path, [(method, route index)], route for any other method)`;
-    /// each path appears once with all of its methods. Returns matchit's complaint for a path
-    /// it rejects.
-    pub(crate) fn new(
-        paths: Vec<(String, Vec<(Method, usize)>, Option<usize>)>,
-    ) -> Result<Self, Vec<(String, matchit::InsertError)>> {
+    /// Builds the router; each path appears once with all of its methods. Returns matchit's
+    /// complaint for a path it rejects.
+    pub(crate) fn new(paths: Vec<PathRoutes>) -> Result<Self, Vec<(String, matchit::InsertError)>> {
         let mut router = Router::default();
         let mut rejected = Vec::new();
-        for (path, methods, any) in paths {
+        for PathRoutes { path, methods, any } in paths {
             match router.paths.insert(path.clone(), router.entries.len()) {
                 Ok(()) => {
                     let allow = allow_header(&methods);
@@ -116,14 +122,19 @@ mod tests {
     use super::*;
 
     fn router() -> Router {
+        let path = |path: &str, methods, any| PathRoutes {
+            path: path.to_owned(),
+            methods,
+            any,
+        };
         Router::new(vec![
-            (
-                "/users/{id}".into(),
+            path(
+                "/users/{id}",
                 vec![(Method::GET, 0), (Method::DELETE, 1)],
                 None,
             ),
-            ("/files/{*rest}".into(), vec![(Method::POST, 2)], None),
-            ("/static/{*rest}".into(), vec![(Method::GET, 3)], Some(4)),
+            path("/files/{*rest}", vec![(Method::POST, 2)], None),
+            path("/static/{*rest}", vec![(Method::GET, 3)], Some(4)),
         ])
         .unwrap_or_else(|_| panic!("valid routes"))
     }

@@ -256,6 +256,42 @@ async fn a_nested_blueprint_s_layer_wraps_its_routes_only() {
         Some("1")
     );
     assert_eq!(client.get("/big").send().await.header("x-api"), None);
+    // The paths under its prefix that no route serves too: 404s and 405s.
+    let missing = client.get("/api/nothing").send().await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.header("x-api"), Some("1"));
+    assert_eq!(client.get("/nothing").send().await.header("x-api"), None);
+}
+
+#[tokio::test]
+async fn a_cors_layer_on_a_nested_blueprint_answers_its_preflights() {
+    let mut api = Blueprint::new();
+    api.layer(cors());
+    api.route(ITEMS);
+    let mut bp = Blueprint::new();
+    bp.prefix("/api").nest(api);
+    let client = client(bp).await;
+
+    let preflight = client
+        .request(Method::OPTIONS, "/api/items")
+        .header("origin", ORIGIN)
+        .header("access-control-request-method", "GET")
+        .send()
+        .await;
+    assert_eq!(preflight.status(), StatusCode::OK);
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some(ORIGIN)
+    );
+    // Outside the nested blueprint, the root's fallback answers, without the layer.
+    let outside = client
+        .request(Method::OPTIONS, "/items")
+        .header("origin", ORIGIN)
+        .header("access-control-request-method", "GET")
+        .send()
+        .await;
+    assert_eq!(outside.status(), StatusCode::NOT_FOUND);
+    assert_eq!(outside.header("access-control-allow-origin"), None);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ use crate::component::AnyComponent;
 use crate::di::{Args, Slot};
 use crate::pipeline::Runtime;
 use crate::plan::{Access, InputPlan, RoutePlan, Source};
-use crate::router::{Router, param_names};
+use crate::router::{PathRoutes, Router, param_names};
 use crate::tower::REST;
 
 /// A blueprint that passed every check: its graph and plans, ready for the singletons.
@@ -319,20 +319,25 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<BuildProbl
         mounted.push((template, route, described));
     }
 
-    let mut table: Vec<(String, Vec<(Method, usize)>, Option<usize>)> = paths
+    let mut table: Vec<PathRoutes> = paths
         .iter()
-        .map(|(path, methods)| {
-            let methods = methods
+        .map(|(path, methods)| PathRoutes {
+            path: path.to_string(),
+            methods: methods
                 .iter()
                 .map(|r| (r.method.clone(), r.route))
-                .collect();
-            (path.to_string(), methods, None)
+                .collect(),
+            any: None,
         })
         .collect();
     for (path, route, _) in &mounted {
-        match table.iter_mut().find(|(p, ..)| p == path) {
-            Some((.., any)) => *any = Some(*route),
-            None => table.push((path.clone(), Vec::new(), Some(*route))),
+        match table.iter_mut().find(|routes| routes.path == *path) {
+            Some(routes) => routes.any = Some(*route),
+            None => table.push(PathRoutes {
+                path: path.clone(),
+                methods: Vec::new(),
+                any: Some(*route),
+            }),
         }
     }
     Router::new(table).unwrap_or_else(|rejected| {
@@ -409,6 +414,23 @@ fn plan_fallbacks(
         } else {
             nested.push((scope.prefix.clone(), plan, node));
         }
+    }
+    // A blueprint with tower layers and a prefix, but no fallback, serves the paths under its
+    // prefix with the fallback it inherits, inside its layers: a CORS layer answers the
+    // preflights of its routes (which reach the fallback, as a 405) too.
+    for (index, scope) in graph.scopes.iter().enumerate() {
+        if scope.fallback.is_some()
+            || scope.tower_layers.is_empty()
+            || scope.prefix.is_empty()
+            || nested.iter().any(|(p, ..)| *p == scope.prefix)
+        {
+            continue;
+        }
+        let inherited = graph.ancestry(index).find_map(|s| graph.scopes[s].fallback);
+        let node = inherited.unwrap_or(graph.default_fallback);
+        let label = format!("the fallback for `{}`", scope.prefix);
+        let plan = routes.plan_target(graph, Target::Node(node), index, None, &label, problems);
+        nested.push((scope.prefix.clone(), plan, node));
     }
     nested.sort_by_key(|(prefix, ..)| std::cmp::Reverse(prefix.len()));
     let nested = nested
