@@ -63,7 +63,10 @@ impl Scope {
         Self {
             values,
             body: Mutex::new(Some(body)),
-            layer_heads: (0..tower_layers).map(|_| OnceLock::new()).collect(),
+            layer_heads: match tower_layers {
+                0 => Box::default(),
+                n => (0..n).map(|_| OnceLock::new()).collect(),
+            },
             slots: (0..slot_count).map(|_| OnceLock::new()).collect(),
         }
     }

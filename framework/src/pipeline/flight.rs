@@ -1,6 +1,7 @@
 //! One request in flight: its scope, its errors so far, and the walk through the route's
 //! middleware layers to the handler.
 
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
@@ -160,12 +161,16 @@ impl InFlight {
                                 self.invoke(wrap, |args| (wrap.prepared().call())(args, next));
                             break wrapped.await.unwrap_or_else(|response| response);
                         }
-                        Some(Opener::Tower(tower)) => break self.through(tower, k + 1).await,
+                        // Boxed, so that a route without layers does not carry (and move)
+                        // the space their futures take.
+                        Some(Opener::Tower(tower)) => {
+                            break Box::pin(self.through(tower, k + 1)).await;
+                        }
                         None => break self.endpoint().await,
                     }
                 }
             };
-            let response = self.within_deadline(inwards).await;
+            let response = self.within_deadline(std::pin::pin!(inwards)).await;
             let k = entered.load(Ordering::Relaxed);
             let errors = self.errors();
             let mut response = response;
@@ -185,11 +190,13 @@ impl InFlight {
     /// Waits for `work` until the deadline; past it, the response is the timeout's. The
     /// timer is armed only if `work` does not finish when first polled (a sync handler never
     /// waits).
-    async fn within_deadline(&self, work: impl Future<Output = Response>) -> Response {
+    async fn within_deadline<F>(&self, mut work: Pin<&mut F>) -> Response
+    where
+        F: Future<Output = Response>,
+    {
         let (Some(deadline), Some(limit)) = (self.deadline, self.plan().timeout()) else {
             return work.await;
         };
-        let mut work = std::pin::pin!(work);
         let first = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
         if let Poll::Ready(response) = first {
             return response;
@@ -269,7 +276,8 @@ impl InFlight {
                 let called = guard(service.name(), || {
                     Step::Pending(Box::pin(service.call(request)))
                 });
-                self.tower_outcome(called.await).await
+                // Boxed, like a tower layer's call, to keep the handlers' futures small.
+                Box::pin(async move { self.tower_outcome(called.await).await }).await
             }
         }
     }
