@@ -13,10 +13,12 @@ use watchful::response::{Body, Bytes, iter_stream};
 use watchful::telemetry::LOG_ERROR;
 use watchful::testing::{Capture, TestClient, capture};
 use watchful::tower::Pipeline;
-use watchful::{Blueprint, Response, error_handler, get, post_process};
+use watchful::extract::BufferedBody;
+use watchful::{Blueprint, Response, error_handler, get, post, post_process};
 
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::{SetRequestHeaderLayer, SetResponseHeaderLayer};
 use tower_http::timeout::TimeoutLayer;
 
@@ -236,6 +238,34 @@ async fn a_layer_runs_in_registration_order_and_passes_its_request_on() {
     // inner post-process, then the layer, then the outer post-process.
     assert_eq!(response.header("x-order"), Some("layer"));
     assert_eq!(response.header("x-outer-saw"), Some("layer"));
+}
+
+#[post("/upload")]
+pub fn upload(body: BufferedBody) -> String {
+    format!("{} bytes", body.0.len())
+}
+
+#[tokio::test]
+async fn a_layer_that_wraps_the_body_passes_it_on_to_the_extractors() {
+    let mut bp = Blueprint::new();
+    bp.layer(RequestBodyLimitLayer::new(8));
+    bp.route(UPLOAD);
+    let client = client(bp).await;
+
+    // Read by the handler through the layer's `Limited` body.
+    let small = client.post("/upload").chunked(["ab", "cd"]).send().await;
+    assert_eq!(small.text(), "4 bytes");
+    // Refused by the layer itself, from its `content-length`.
+    let big = client
+        .post("/upload")
+        .header("content-length", "100")
+        .body(vec![b'x'; 100])
+        .send()
+        .await;
+    assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    // Cut by the layer's body while the extractor reads it: the extractor's error.
+    let streamed = client.post("/upload").chunked(["abcdef", "ghijkl"]).send().await;
+    assert!(streamed.status().is_client_error(), "{}", streamed.status());
 }
 
 #[tokio::test]
