@@ -7,13 +7,13 @@
 use std::io::Read;
 use std::time::Duration;
 
+use watchful::extract::BufferedBody;
 use watchful::http::{self, HeaderName, HeaderValue, Method, StatusCode};
 use watchful::request::{RequestBody, RequestHead};
 use watchful::response::{Body, Bytes, iter_stream};
 use watchful::telemetry::LOG_ERROR;
 use watchful::testing::{Capture, TestClient, capture};
 use watchful::tower::Pipeline;
-use watchful::extract::BufferedBody;
 use watchful::{Blueprint, Response, error_handler, get, post, post_process};
 
 use tower_http::compression::CompressionLayer;
@@ -264,7 +264,11 @@ async fn a_layer_that_wraps_the_body_passes_it_on_to_the_extractors() {
         .await;
     assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // Cut by the layer's body while the extractor reads it: the extractor's error.
-    let streamed = client.post("/upload").chunked(["abcdef", "ghijkl"]).send().await;
+    let streamed = client
+        .post("/upload")
+        .chunked(["abcdef", "ghijkl"])
+        .send()
+        .await;
     assert!(streamed.status().is_client_error(), "{}", streamed.status());
 }
 
