@@ -81,6 +81,7 @@ pub mod telemetry;
 pub mod testing;
 #[cfg(feature = "tls")]
 mod tls;
+pub mod tower;
 mod type_name;
 #[cfg(feature = "ws")]
 pub mod ws;

@@ -55,13 +55,24 @@ enum Kind {
 }
 
 impl RequestBody {
-    /// Wraps any body whose errors are standard errors.
+    /// Wraps any body whose errors are standard errors. A `RequestBody` or hyper's
+    /// `Incoming` is kept as it is; any other body is boxed (it need not be `Sync`: an axum
+    /// `Body` is accepted).
     pub fn new<B>(body: B) -> Self
     where
-        B: http_body::Body<Data = Bytes> + Send + Sync + 'static,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        Self::of(Kind::Boxed(body.map_err(Into::into).boxed()))
+        let mut slot = Some(body);
+        let any = &mut slot as &mut dyn std::any::Any;
+        if let Some(body) = any.downcast_mut::<Option<RequestBody>>() {
+            return body.take().expect("the body is taken once");
+        }
+        if let Some(body) = any.downcast_mut::<Option<hyper::body::Incoming>>() {
+            return Self::incoming(body.take().expect("the body is taken once"));
+        }
+        let body = slot.take().expect("the body is taken once");
+        Self::of(Kind::Boxed(SyncBody::new(body).boxed()))
     }
 
     fn of(kind: Kind) -> Self {
@@ -101,6 +112,106 @@ impl RequestBody {
             return None;
         }
         Some(Arc::clone(self.wait.insert(Arc::default())))
+    }
+}
+
+/// The body as the tower layers of a blueprint see it: read frame by frame, in place.
+impl http_body::Body for RequestBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+        let this = self.get_mut();
+        let polled = match &mut this.kind {
+            Kind::Incoming(body) => std::pin::Pin::new(body)
+                .poll_frame(cx)
+                .map(|frame| frame.map(|frame| frame.map_err(Into::into))),
+            Kind::Boxed(body) => std::pin::Pin::new(body).poll_frame(cx),
+        };
+        if let Some(wait) = &this.wait {
+            wait.set_waiting(polled.is_pending());
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.kind {
+            Kind::Incoming(body) => body.is_end_stream(),
+            Kind::Boxed(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match &self.kind {
+            Kind::Incoming(body) => body.size_hint(),
+            Kind::Boxed(body) => body.size_hint(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Makes any body `Sync`, as [`BoxBody`] requires: the body itself is only ever used
+    /// through `Pin<&mut Self>`, and what `&self` methods tell is kept beside it.
+    struct SyncBody<B> {
+        #[pin]
+        body: sync_wrapper::SyncWrapper<B>,
+        size_hint: http_body::SizeHint,
+        ended: bool,
+    }
+}
+
+impl<B: http_body::Body> SyncBody<B> {
+    fn new(body: B) -> Self {
+        Self {
+            size_hint: body.size_hint(),
+            ended: body.is_end_stream(),
+            body: sync_wrapper::SyncWrapper::new(body),
+        }
+    }
+}
+
+impl<B> http_body::Body for SyncBody<B>
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+        let this = self.project();
+        let frame = std::task::ready!(this.body.get_pin_mut().poll_frame(cx));
+        match &frame {
+            Some(Ok(frame)) => {
+                let read = frame.data_ref().map_or(0, |data| data.len() as u64);
+                let lower = this.size_hint.lower().saturating_sub(read);
+                let upper = this
+                    .size_hint
+                    .upper()
+                    .map(|upper| upper.saturating_sub(read));
+                *this.size_hint = http_body::SizeHint::new();
+                this.size_hint.set_lower(lower);
+                if let Some(upper) = upper {
+                    this.size_hint.set_upper(upper);
+                }
+            }
+            Some(Err(_)) | None => *this.ended = true,
+        }
+        std::task::Poll::Ready(frame.map(|frame| frame.map_err(Into::into)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.ended
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.size_hint
     }
 }
 

@@ -15,8 +15,19 @@ pub(crate) struct Router {
 struct PathEntry {
     /// Methods and the index of the route serving each.
     methods: Vec<(Method, usize)>,
+    /// The route serving every other method: a mounted service.
+    any: Option<usize>,
     /// The `Allow` header for a 405.
     allow: HeaderValue,
+}
+
+/// The routes of one path template, as `build()` hands them to the router.
+pub(crate) struct PathRoutes {
+    pub(crate) path: String,
+    /// Methods and the index of the route serving each.
+    pub(crate) methods: Vec<(Method, usize)>,
+    /// The route serving every other method: a mounted service.
+    pub(crate) any: Option<usize>,
 }
 
 /// What the router found for a request.
@@ -32,18 +43,20 @@ pub(crate) enum Match<'r, 'p> {
 }
 
 impl Router {
-    /// Builds the router from `(method, path, route index)`; each path appears once with all of
-    /// its methods. Returns matchit's complaint for a path it rejects.
-    pub(crate) fn new(
-        paths: Vec<(String, Vec<(Method, usize)>)>,
-    ) -> Result<Self, Vec<(String, matchit::InsertError)>> {
+    /// Builds the router; each path appears once with all of its methods. Returns matchit's
+    /// complaint for a path it rejects.
+    pub(crate) fn new(paths: Vec<PathRoutes>) -> Result<Self, Vec<(String, matchit::InsertError)>> {
         let mut router = Router::default();
         let mut rejected = Vec::new();
-        for (path, methods) in paths {
+        for PathRoutes { path, methods, any } in paths {
             match router.paths.insert(path.clone(), router.entries.len()) {
                 Ok(()) => {
                     let allow = allow_header(&methods);
-                    router.entries.push(PathEntry { methods, allow });
+                    router.entries.push(PathEntry {
+                        methods,
+                        any,
+                        allow,
+                    });
                 }
                 Err(error) => rejected.push((path, error)),
             }
@@ -65,9 +78,9 @@ impl Router {
                 .then(|| entry.methods.iter().find(|(m, _)| m == Method::GET))
                 .flatten()
         });
-        match route {
-            Some((_, route)) => Match::Found {
-                route: *route,
+        match route.map(|(_, route)| *route).or(entry.any) {
+            Some(route) => Match::Found {
+                route,
                 params: found.params,
             },
             None => Match::MethodNotAllowed {
@@ -109,12 +122,19 @@ mod tests {
     use super::*;
 
     fn router() -> Router {
+        let path = |path: &str, methods, any| PathRoutes {
+            path: path.to_owned(),
+            methods,
+            any,
+        };
         Router::new(vec![
-            (
-                "/users/{id}".into(),
+            path(
+                "/users/{id}",
                 vec![(Method::GET, 0), (Method::DELETE, 1)],
+                None,
             ),
-            ("/files/{*rest}".into(), vec![(Method::POST, 2)]),
+            path("/files/{*rest}", vec![(Method::POST, 2)], None),
+            path("/static/{*rest}", vec![(Method::GET, 3)], Some(4)),
         ])
         .unwrap_or_else(|_| panic!("valid routes"))
     }
@@ -141,6 +161,15 @@ mod tests {
         assert!(matches!(
             router.find(&Method::GET, "/nowhere"),
             Match::NotFound
+        ));
+        // A mounted service takes every method its path's routes do not.
+        assert!(matches!(
+            router.find(&Method::GET, "/static/a"),
+            Match::Found { route: 3, .. }
+        ));
+        assert!(matches!(
+            router.find(&Method::PATCH, "/static/a"),
+            Match::Found { route: 4, .. }
         ));
     }
 

@@ -13,6 +13,8 @@ pub struct Reply {
     pub status: u16,
     /// The body, de-chunked.
     pub body: Vec<u8>,
+    /// The `access-control-allow-origin` header, if any.
+    pub allow_origin: Option<String>,
 }
 
 impl Reply {
@@ -86,7 +88,7 @@ fn read_reply(reader: &mut impl BufRead) -> std::io::Result<Reply> {
         .nth(1)
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| invalid(format!("not an HTTP status line: {status_line:?}")))?;
-    let (mut length, mut chunked) = (None, false);
+    let (mut length, mut chunked, mut allow_origin) = (None, false, None);
     loop {
         let header = line(reader)?;
         if header.is_empty() {
@@ -100,6 +102,8 @@ fn read_reply(reader: &mut impl BufRead) -> std::io::Result<Reply> {
             length = Some(value.parse::<usize>().map_err(invalid)?);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             chunked = value.to_ascii_lowercase().contains("chunked");
+        } else if name.eq_ignore_ascii_case("access-control-allow-origin") {
+            allow_origin = Some(value.to_owned());
         }
     }
     let mut body = Vec::new();
@@ -124,7 +128,11 @@ fn read_reply(reader: &mut impl BufRead) -> std::io::Result<Reply> {
     } else {
         reader.read_to_end(&mut body)?;
     }
-    Ok(Reply { status, body })
+    Ok(Reply {
+        status,
+        body,
+        allow_origin,
+    })
 }
 
 /// One line without its CRLF; an error at the end of the stream.

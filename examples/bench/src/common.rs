@@ -14,6 +14,17 @@ use tracing_subscriber::fmt::format::FmtSpan;
 /// The body of scenario 1.
 pub const HELLO: &str = "Hello, World!";
 
+/// The headers tower-http's `CorsLayer::permissive()` adds to a response to a request without
+/// an `Origin`: the CORS scenario's servers without tower-http add them by hand.
+pub const PERMISSIVE_CORS: [(&str, &str); 3] = [
+    ("access-control-allow-origin", "*"),
+    ("access-control-expose-headers", "*"),
+    (
+        "vary",
+        "origin, access-control-request-method, access-control-request-headers",
+    ),
+];
+
 /// The name every server gives its root span.
 pub const ROOT_SPAN: &str = "HTTP request";
 

@@ -154,7 +154,11 @@ pub fn run(config: &Config, quick: bool, servers: &[Kind], dir: &Path) -> Result
         }
         server.truncate_log();
     }
-    eprintln!("responses checked: {} servers × 4 scenarios", running.len());
+    eprintln!(
+        "responses checked: {} servers × {} scenarios",
+        running.len(),
+        Scenario::ALL.len()
+    );
 
     if config.warmup_s > 0 {
         for server in &running {

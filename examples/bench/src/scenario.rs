@@ -18,11 +18,19 @@ pub enum Scenario {
     Fail,
     /// 4. `GET /missing`: 404.
     Missing,
+    /// 5. `GET /cors`: the plaintext body through tower-http's `CorsLayer` (by hand elsewhere).
+    Cors,
 }
 
 impl Scenario {
     /// Every scenario, in table order.
-    pub const ALL: [Scenario; 4] = [Self::Plaintext, Self::UserPost, Self::Fail, Self::Missing];
+    pub const ALL: [Scenario; 5] = [
+        Self::Plaintext,
+        Self::UserPost,
+        Self::Fail,
+        Self::Missing,
+        Self::Cors,
+    ];
 
     /// The request's path.
     pub fn path(self) -> &'static str {
@@ -31,6 +39,7 @@ impl Scenario {
             Self::UserPost => USER_POST_PATH,
             Self::Fail => "/fail",
             Self::Missing => "/missing",
+            Self::Cors => "/cors",
         }
     }
 
@@ -41,6 +50,7 @@ impl Scenario {
             Self::UserPost => "2. params + DI (JSON)",
             Self::Fail => "3. handler error → 500, reported",
             Self::Missing => "4. 404",
+            Self::Cors => "5. CORS layer",
         }
     }
 
@@ -55,6 +65,11 @@ impl Scenario {
             }
             Self::Fail => reply.status == 500,
             Self::Missing => reply.status == 404,
+            Self::Cors => {
+                reply.status == 200
+                    && reply.body == HELLO.as_bytes()
+                    && reply.allow_origin.as_deref() == Some("*")
+            }
         };
         if ok {
             Ok(())

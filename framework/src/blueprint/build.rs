@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use http::Method;
 
 use super::graph::{Graph, Provider, SingletonSource};
-use super::planner::plan_route;
+use super::planner::{Target, plan_route};
 use super::report::{BuildProblem, InvolvedComponent, ProblemKind, not_clone};
 use super::route_conflict::route_conflict;
 use super::{Blueprint, BuildError, BuildWarning};
@@ -16,7 +16,8 @@ use crate::component::AnyComponent;
 use crate::di::{Args, Slot};
 use crate::pipeline::Runtime;
 use crate::plan::{Access, InputPlan, RoutePlan, Source};
-use crate::router::{Router, param_names};
+use crate::router::{PathRoutes, Router, param_names};
+use crate::tower::REST;
 
 /// A blueprint that passed every check: its graph and plans, ready for the singletons.
 struct Validated {
@@ -186,9 +187,29 @@ impl Routes {
         label: &str,
         problems: &mut Vec<BuildProblem>,
     ) -> usize {
+        self.plan_target(graph, Target::Node(node), scope, path, label, problems)
+    }
+
+    /// Plans `target`, served on the routes of `scope`; returns its index.
+    fn plan_target(
+        &mut self,
+        graph: &Graph,
+        target: Target,
+        scope: usize,
+        path: Option<&str>,
+        label: &str,
+        problems: &mut Vec<BuildProblem>,
+    ) -> usize {
+        let (body_limit, body_read_timeout) = match &target {
+            Target::Node(node) => (
+                graph.nodes[*node].body_size_limit,
+                graph.nodes[*node].body_read_timeout,
+            ),
+            Target::Service(_) => (None, None),
+        };
         let param_names = path.map(param_names).unwrap_or_default();
         let params: Vec<&str> = param_names.iter().map(|name| &**name).collect();
-        let planned = plan_route(graph, node, scope, label, &params);
+        let planned = plan_route(graph, target, scope, label, &params);
         problems.extend(planned.problems);
         self.raised
             .extend(planned.raised.into_iter().map(|error| (scope, error)));
@@ -208,13 +229,9 @@ impl Routes {
             label,
             param_names,
             graph.scopes[scope].request_timeout,
-            graph.nodes[node]
-                .body_size_limit
-                .unwrap_or(graph.scopes[scope].body_size_limit),
+            body_limit.unwrap_or(graph.scopes[scope].body_size_limit),
             graph.scopes[scope].error_format,
-            graph.nodes[node]
-                .body_read_timeout
-                .unwrap_or(graph.scopes[scope].body_read_timeout),
+            body_read_timeout.unwrap_or(graph.scopes[scope].body_read_timeout),
             planned.calls,
         ));
         self.plans.len() - 1
@@ -283,25 +300,66 @@ fn plan_routes(graph: &Graph, routes: &mut Routes, problems: &mut Vec<BuildProbl
         });
     }
 
-    let table = paths
+    // Each service serves its prefix and every path below it, with any method.
+    let mut mounted: Vec<(String, usize, InvolvedComponent)> = Vec::new();
+    for (scope, service) in &graph.services {
+        let described = InvolvedComponent::service(&service.prefix, service.at);
+        if !service.prefix.starts_with('/') || service.prefix.ends_with('/') {
+            problems.push(BuildProblem::new(
+                ProblemKind::InvalidPath,
+                [described.clone()],
+                format!(
+                    "{described} has the prefix `{}`; a prefix starts with `/` and does not end with `/`.",
+                    service.prefix
+                ),
+            ));
+            continue;
+        }
+        let prefix = format!("{}{}", graph.scopes[*scope].prefix, service.prefix);
+        let template = format!("{prefix}/{{*{REST}}}");
+        let target = Target::Service(service.mount(&prefix));
+        let route = routes.plan_target(graph, target, *scope, Some(&template), &template, problems);
+        // matchit's catch-all takes one character at least: `{prefix}/` is a path of its own.
+        mounted.push((format!("{prefix}/"), route, described.clone()));
+        mounted.push((prefix, route, described.clone()));
+        mounted.push((template, route, described));
+    }
+
+    let mut table: Vec<PathRoutes> = paths
         .iter()
-        .map(|(path, methods)| {
-            let methods = methods
+        .map(|(path, methods)| PathRoutes {
+            path: path.to_string(),
+            methods: methods
                 .iter()
                 .map(|r| (r.method.clone(), r.route))
-                .collect();
-            (path.to_string(), methods)
+                .collect(),
+            any: None,
         })
         .collect();
+    for (path, route, _) in &mounted {
+        match table.iter_mut().find(|routes| routes.path == *path) {
+            Some(routes) => routes.any = Some(*route),
+            None => table.push(PathRoutes {
+                path: path.clone(),
+                methods: Vec::new(),
+                any: Some(*route),
+            }),
+        }
+    }
     Router::new(table).unwrap_or_else(|rejected| {
-        // The first route of a path, as messages name it: `GET /path`, and the component.
+        // The first route of a path, as messages name it: `GET /path`, and the component; or
+        // the service mounted there.
         let route_of = |path: &str| {
-            let (_, methods) = paths.iter().find(|(p, _)| *p == path)?;
-            let route = methods.first()?;
-            Some((
-                format!("{} {path}", route.method),
-                graph.nodes[route.node].describe(),
-            ))
+            if let Some((_, methods)) = paths.iter().find(|(p, _)| *p == path)
+                && let Some(route) = methods.first()
+            {
+                return Some((
+                    format!("{} {path}", route.method),
+                    graph.nodes[route.node].describe(),
+                ));
+            }
+            let (_, _, service) = mounted.iter().find(|(p, ..)| p == path)?;
+            Some((path.to_owned(), service.clone()))
         };
         for (path, error) in rejected {
             let (label, rejected) = route_of(&path).expect("only registered paths are rejected");
@@ -363,6 +421,23 @@ fn plan_fallbacks(
         } else {
             nested.push((scope.prefix.clone(), plan, node));
         }
+    }
+    // A blueprint with tower layers and a prefix, but no fallback, serves the paths under its
+    // prefix with the fallback it inherits, inside its layers: a CORS layer answers the
+    // preflights of its routes (which reach the fallback, as a 405) too.
+    for (index, scope) in graph.scopes.iter().enumerate() {
+        if scope.fallback.is_some()
+            || scope.tower_layers.is_empty()
+            || scope.prefix.is_empty()
+            || nested.iter().any(|(p, ..)| *p == scope.prefix)
+        {
+            continue;
+        }
+        let inherited = graph.ancestry(index).find_map(|s| graph.scopes[s].fallback);
+        let node = inherited.unwrap_or(graph.default_fallback);
+        let label = format!("the fallback for `{}`", scope.prefix);
+        let plan = routes.plan_target(graph, Target::Node(node), index, None, &label, problems);
+        nested.push((scope.prefix.clone(), plan, node));
     }
     nested.sort_by_key(|(prefix, ..)| std::cmp::Reverse(prefix.len()));
     let nested = nested

@@ -97,6 +97,8 @@ pub(super) struct BlueprintScope {
     handlers_by_type: HashMap<TypeId, usize>,
     pub(super) observers: Vec<usize>,
     pub(super) middleware: Vec<usize>,
+    /// Its tower layers, each with the number of middleware registered before it.
+    pub(super) tower_layers: Vec<(usize, crate::tower::RegisteredLayer)>,
     pub(super) fallback: Option<usize>,
     pub(super) deny_error_fallback: bool,
     pub(super) request_timeout: Option<Duration>,
@@ -111,6 +113,8 @@ pub(super) struct Graph {
     pub(super) nodes: Vec<Node>,
     pub(super) scopes: Vec<BlueprintScope>,
     pub(super) routes: Vec<usize>,
+    /// The tower services mounted under a prefix, with their scope.
+    pub(super) services: Vec<(usize, crate::tower::RegisteredService)>,
     /// The app's singletons, in order.
     pub(super) singletons: Vec<SingletonSource>,
     prebuilt_count: usize,
@@ -130,6 +134,7 @@ impl Graph {
             nodes: Vec::new(),
             scopes: Vec::new(),
             routes: Vec::new(),
+            services: Vec::new(),
             singletons: Vec::new(),
             prebuilt_count: 0,
             default_fallback: 0,
@@ -177,6 +182,7 @@ impl Graph {
             handlers_by_type: HashMap::new(),
             observers: Vec::new(),
             middleware: Vec::new(),
+            tower_layers: bp.tower_layers.clone(),
             fallback: None,
             deny_error_fallback: bp.deny_error_fallback || inherited.is_some_and(|(deny, ..)| deny),
             request_timeout: bp.request_timeout.unwrap_or_else(|| {
@@ -240,6 +246,8 @@ impl Graph {
             let node = self.add(registered, scope, |m| (m.meta(), *m));
             self.scopes[scope].middleware.push(node);
         }
+        let services = bp.services.iter().map(|service| (scope, service.clone()));
+        self.services.extend(services);
         for registered in &bp.fallbacks {
             let node = self.add(registered, scope, |f| (f.meta, AnyComponent::Fallback(*f)));
             match self.scopes[scope].fallback {

@@ -10,6 +10,7 @@ mod graph;
 mod planner;
 mod report;
 mod route_conflict;
+mod tower;
 
 use std::any::Any;
 use std::marker::PhantomData;
@@ -66,6 +67,10 @@ pub struct Blueprint {
     pub(crate) problem_details: bool,
     /// `None` inherits the parent's (the root's default is 30 s); `Some(None)` disables it.
     pub(crate) body_read_timeout: Option<Option<Duration>>,
+    /// The tower layers, each with the number of middleware registered before it.
+    pub(crate) tower_layers: Vec<(usize, crate::tower::RegisteredLayer)>,
+    /// The tower services mounted under a prefix.
+    pub(crate) services: Vec<crate::tower::RegisteredService>,
 }
 
 /// A blueprint nested in another, with the prefix of its routes.
@@ -863,7 +868,8 @@ impl Blueprint {
     /// How long a route's pipeline (middleware, constructors, handler, and the error handlers
     /// and observers that run inside it) may run before the request fails with a
     /// [`RequestTimeout`](crate::error::RequestTimeout) error (handled — 503 by default — and
-    /// observed like any other; its response skips post-processing). `None` disables it.
+    /// observed like any other; its response goes out through the post-processing middleware,
+    /// wrapping middleware and tower layers the request entered). `None` disables it.
     /// Nested blueprints inherit it; the default is
     /// [`DEFAULT_REQUEST_TIMEOUT`](Blueprint::DEFAULT_REQUEST_TIMEOUT). See
     /// [`middleware`](crate::middleware#timeouts).

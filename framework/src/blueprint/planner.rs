@@ -17,9 +17,19 @@ use crate::error::{
     InvalidPathParameter, MalformedRequest, Panic, RequestBodyTimeout, RequestTimeout,
 };
 use crate::plan::{
-    Access, Call, ConstructStep, ErrorSite, FrameworkSites, InputPlan, Layer, Prepared, RouteCalls,
-    Source,
+    Access, Call, ConstructStep, Endpoint, ErrorSite, FrameworkSites, InputPlan, Layer, Opener,
+    Prepared, RouteCalls, Source,
 };
+use crate::tower::MountedService;
+
+/// What serves the requests of a planned route.
+#[derive(Clone)]
+pub(super) enum Target {
+    /// A route or fallback node.
+    Node(usize),
+    /// A tower service, mounted on its route.
+    Service(MountedService),
+}
 
 /// How often a value is used within one route.
 #[derive(Debug, Default, Clone, Copy)]
@@ -76,20 +86,20 @@ pub(super) struct Planned {
     pub(super) raised: Vec<TypeId>,
 }
 
-/// Plans the route or fallback `node`, served on the routes of `scope`, whose path has the
-/// parameters `params`.
+/// Plans the route, fallback or service `target`, served on the routes of `scope`, whose path
+/// has the parameters `params`.
 pub(super) fn plan_route<'g>(
     graph: &'g Graph,
-    node: usize,
+    target: Target,
     scope: usize,
     label: &str,
     params: &[&'g str],
 ) -> Planned {
     let mut first = Planner::new(graph, label, scope, params, None);
-    first.plan(node);
+    first.plan(target.clone());
     let counts = first.counts;
     let mut second = Planner::new(graph, label, scope, params, Some(counts));
-    let calls = second.plan(node);
+    let calls = second.plan(target);
     Planned {
         calls,
         problems: second.problems,
@@ -123,7 +133,7 @@ impl<'g> Planner<'g> {
         }
     }
 
-    fn plan(&mut self, handler: usize) -> RouteCalls {
+    fn plan(&mut self, target: Target) -> RouteCalls {
         let graph = self.graph;
         // Outermost blueprint first.
         let mut scopes: Vec<usize> = graph.ancestry(self.scope).collect();
@@ -131,13 +141,25 @@ impl<'g> Planner<'g> {
 
         // A nested blueprint's middleware run inside its parent's: each blueprint opens a
         // layer, and so does each wrap.
+        // A tower layer opens one too, between the middleware registered before and after it.
         let mut layers: Vec<Layer> = Vec::new();
+        let mut tower_layers = 0;
         for &scope in &scopes {
             layers.push(Layer::default());
-            for &node in &graph.scopes[scope].middleware {
+            let middleware = &graph.scopes[scope].middleware;
+            let mut towers = graph.scopes[scope].tower_layers.iter().peekable();
+            for position in 0..=middleware.len() {
+                while let Some((_, tower)) = towers.next_if(|(at, _)| *at == position) {
+                    layers.push(Layer::opened_by(Opener::Tower(tower.apply(tower_layers))));
+                    tower_layers += 1;
+                }
+                let Some(&node) = middleware.get(position) else {
+                    break;
+                };
                 match graph.nodes[node].kind {
                     AnyComponent::Wrap(wrap) => {
-                        layers.push(Layer::wrapped_by(self.call(node, wrap.call)));
+                        let wrap = self.call(node, wrap.call);
+                        layers.push(Layer::opened_by(Opener::Wrap(wrap)));
                     }
                     AnyComponent::PreProcess(pre) => {
                         let pre = self.call(node, pre.call);
@@ -151,10 +173,16 @@ impl<'g> Planner<'g> {
                 }
             }
         }
-        let handler = match &graph.nodes[handler].kind {
-            AnyComponent::Route(route) => self.call(handler, route.call),
-            AnyComponent::Fallback(fallback) => self.call(handler, fallback.call),
-            _ => unreachable!("only routes and fallbacks are planned"),
+        let has_tower = tower_layers > 0 || matches!(target, Target::Service(_));
+        let endpoint = match target {
+            Target::Service(service) => Endpoint::Service(service),
+            Target::Node(node) => match &graph.nodes[node].kind {
+                AnyComponent::Route(route) => Endpoint::Handler(self.call(node, route.call)),
+                AnyComponent::Fallback(fallback) => {
+                    Endpoint::Handler(self.call(node, fallback.call))
+                }
+                _ => unreachable!("only routes and fallbacks are planned"),
+            },
         };
         let sites = FrameworkSites {
             bad_path: self.framework_site::<InvalidPathParameter>(false),
@@ -162,6 +190,11 @@ impl<'g> Planner<'g> {
             body_timeout: self.framework_site::<RequestBodyTimeout>(false),
             malformed: self.framework_site::<MalformedRequest>(false),
             panic: self.framework_site::<Panic>(true),
+            // Tower errors are `watchful::Error`s, for its handler; none without tower.
+            tower: match has_tower {
+                true => self.framework_site::<crate::Error>(false),
+                false => ErrorSite::Builtin,
+            },
         };
         let observers = scopes
             .iter()
@@ -174,7 +207,7 @@ impl<'g> Planner<'g> {
         RouteCalls::new(
             std::mem::take(&mut self.steps),
             layers,
-            handler,
+            endpoint,
             sites,
             observers,
             self.slot_owner.len(),

@@ -242,6 +242,9 @@ pub enum InvolvedKind {
     Prebuilt,
     /// A nested blueprint; its name is its prefix (empty without one).
     NestedBlueprint,
+    /// A tower service mounted with [`Blueprint::service`](super::Blueprint::service); its
+    /// name is its prefix.
+    Service,
 }
 
 /// A component a problem or warning names.
@@ -297,6 +300,16 @@ impl InvolvedComponent {
         }
     }
 
+    /// A tower service mounted under `prefix` at `at`.
+    pub(crate) fn service(prefix: &str, at: &'static Location<'static>) -> Self {
+        Self {
+            kind: InvolvedKind::Service,
+            name: Cow::Owned(prefix.to_owned()),
+            defined_at: None,
+            registered_at: Some(at.into()),
+        }
+    }
+
     /// What it is.
     pub fn kind(&self) -> InvolvedKind {
         self.kind
@@ -335,6 +348,11 @@ impl fmt::Display for InvolvedComponent {
             InvolvedKind::Builtin => write!(f, "`{}` (provided by watchful)", self.name),
             InvolvedKind::Prebuilt => write!(f, "the prebuilt value registered at {registered}"),
             InvolvedKind::NestedBlueprint => write!(f, "the blueprint nested at {registered}"),
+            InvolvedKind::Service => write!(
+                f,
+                "the service mounted at `{}` (registered at {registered})",
+                self.name
+            ),
         }
     }
 }

@@ -46,15 +46,30 @@ enum Stored {
 pub(crate) struct Scope {
     values: RequestValues,
     body: Mutex<Option<RequestBody>>,
+    /// The request head as each tower layer of the route passed it on, outermost first: what
+    /// the components inside the layer read. Set once each, so that a component outside the
+    /// layer may still borrow the head it was given.
+    layer_heads: Box<[OnceLock<RequestHead>]>,
     /// One per request-scoped value and per use of a transient one; numbered by the plan.
     slots: Box<[OnceLock<Stored>]>,
 }
 
 impl Scope {
-    pub(crate) fn new(values: RequestValues, body: RequestBody, slot_count: usize) -> Self {
+    /// The scope of a request whose route has `slot_count` slots and `tower_layers` tower
+    /// layers.
+    pub(crate) fn new(
+        values: RequestValues,
+        body: RequestBody,
+        slot_count: usize,
+        tower_layers: usize,
+    ) -> Self {
         Self {
             values,
             body: Mutex::new(Some(body)),
+            layer_heads: match tower_layers {
+                0 => Box::default(),
+                n => (0..n).map(|_| OnceLock::new()).collect(),
+            },
             slots: (0..slot_count).map(|_| OnceLock::new()).collect(),
         }
     }
@@ -77,7 +92,7 @@ impl Scope {
     pub(crate) fn primitive(&self, primitive: Primitive) -> &(dyn Any + Send + Sync) {
         let values = &self.values;
         match primitive {
-            Primitive::Head => &values.head,
+            Primitive::Head => self.head(),
             Primitive::Body => unreachable!("the plan never borrows the body, it only moves it"),
             Primitive::PathParams => &values.params,
             Primitive::MatchedRoute => &values.route,
@@ -88,6 +103,36 @@ impl Scope {
             Primitive::BodySizeLimit => &values.body_limit,
             Primitive::ErrorFormat => &values.error_format,
         }
+    }
+
+    /// The request head, as the innermost tower layer entered so far passed it on.
+    pub(crate) fn head(&self) -> &RequestHead {
+        let passed_on = self.layer_heads.iter().rev().find_map(OnceLock::get);
+        passed_on.unwrap_or(&self.values.head)
+    }
+
+    /// Gives the components inside tower layer number `layer` (of the route's) the request
+    /// the layer passed on.
+    pub(crate) fn pass_on(&self, layer: usize, request: http::Request<RequestBody>) {
+        let (parts, body) = request.into_parts();
+        let _ = self.layer_heads[layer].set(RequestHead::from(parts));
+        *lock(&self.body) = Some(body);
+    }
+
+    /// The request, for a tower layer or service: the current head and the body, unless a
+    /// component took it already.
+    pub(crate) fn request(&self) -> http::Request<RequestBody> {
+        let body = lock(&self.body)
+            .take()
+            .unwrap_or_else(|| RequestBody::from_bytes(bytes::Bytes::new()));
+        let head = self.head();
+        let mut request = http::Request::new(body);
+        *request.method_mut() = head.method.clone();
+        *request.uri_mut() = head.uri.clone();
+        *request.version_mut() = head.version;
+        *request.headers_mut() = head.headers.clone();
+        *request.extensions_mut() = head.extensions.clone();
+        request
     }
 
     /// Moves the body out of the scope; the plan lets one input at most take it.

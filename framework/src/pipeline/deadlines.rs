@@ -7,8 +7,8 @@
 //! blame too: the client, not the server, is late.
 
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -23,6 +23,11 @@ pub(crate) struct BodyWait(AtomicBool);
 impl BodyWait {
     fn is_waiting(&self) -> bool {
         self.0.load(Ordering::Relaxed)
+    }
+
+    /// Records whether the body's last poll found no bytes yet.
+    pub(crate) fn set_waiting(&self, waiting: bool) {
+        self.0.store(waiting, Ordering::Relaxed);
     }
 }
 
@@ -51,7 +56,7 @@ impl<B: Body<Data = Bytes>> Body for Watched<B> {
     ) -> Poll<Option<Result<Frame<Bytes>, B::Error>>> {
         let this = self.project();
         let polled = this.body.poll_frame(cx);
-        this.wait.0.store(polled.is_pending(), Ordering::Relaxed);
+        this.wait.set_waiting(polled.is_pending());
         polled
     }
 
@@ -81,22 +86,23 @@ pub(crate) enum Late {
     Client(Duration),
 }
 
-/// Runs `pipeline` within `limits`, counted from now. The timers are armed only if the
+/// Runs `pipeline` within `limits`, counted from `started` (set now if unset). The timers are armed only if the
 /// pipeline does not finish when first polled (a sync handler never waits), and then on the
 /// heap: the pipeline is borrowed and the fast path's state stays small, since every request
 /// moves it around.
 pub(crate) async fn within<F: Future<Output = crate::Response>>(
     mut pipeline: Pin<&mut F>,
     limits: Limits<'_>,
+    started: &OnceLock<Instant>,
 ) -> Result<crate::Response, Late> {
     if limits.request.is_none() && limits.body.is_none() {
         return Ok(pipeline.await);
     }
-    let start = Instant::now();
     let first = std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx))).await;
     if let Poll::Ready(response) = first {
         return Ok(response);
     }
+    let start = *started.get_or_init(Instant::now);
     let timer = |limit: Duration| Box::pin(sleep_until(start + limit));
     let mut request_timer = limits.request.map(timer);
     let mut body_timer = limits.body.map(|(limit, _)| timer(limit));
@@ -150,7 +156,7 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(after)).await;
             Response::default()
         };
-        within(pin!(pipeline), limits).await.err()
+        within(pin!(pipeline), limits, &OnceLock::new()).await.err()
     }
 
     #[tokio::test(start_paused = true)]
@@ -176,9 +182,13 @@ mod tests {
             std::future::pending::<()>().await;
         });
         let started = Instant::now();
-        let late = within(pin!(pipeline), limits(30, Some((10, &wait))))
-            .await
-            .err();
+        let late = within(
+            pin!(pipeline),
+            limits(30, Some((10, &wait))),
+            &OnceLock::new(),
+        )
+        .await
+        .err();
         assert!(matches!(late, Some(Late::Client(limit)) if limit.as_secs() == 10));
         assert_eq!(started.elapsed().as_secs(), 10);
     }
@@ -192,9 +202,13 @@ mod tests {
             let _ = body.collect().await;
             Response::default()
         };
-        let late = within(pin!(pipeline), limits(5, Some((10, &wait))))
-            .await
-            .err();
+        let late = within(
+            pin!(pipeline),
+            limits(5, Some((10, &wait))),
+            &OnceLock::new(),
+        )
+        .await
+        .err();
         assert!(matches!(late, Some(Late::Client(limit)) if limit.as_secs() == 5));
     }
 

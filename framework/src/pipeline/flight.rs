@@ -1,25 +1,29 @@
 //! One request in flight: its scope, its errors so far, and the walk through the route's
 //! middleware layers to the handler.
 
-use std::sync::{Arc, Mutex};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use http::HeaderValue;
 use http::header::CONNECTION;
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::deadlines::{self, BodyWait, Late, Limits};
 use super::errors::{ErrorList, ErrorPath};
-use crate::component::adapter::{Next, Processing, Step};
+use crate::component::adapter::{BoxFuture, Next, Processing, Step};
 use crate::component::guard::guard;
 use crate::di::{Args, Injector, RequestValues, Scope, Slot, Unbuilt};
 use crate::error::{
-    ErasedError, InvalidPathParameter, MalformedRequest, RequestBodyTimeout, RequestTimeout,
+    ErasedError, InvalidPathParameter, MalformedRequest, Panic, RequestBodyTimeout, RequestTimeout,
 };
-use crate::plan::{Call, RoutePlan};
+use crate::plan::{Call, Endpoint, Layer, Opener, RoutePlan};
 use crate::request::RequestBody;
 use crate::request_rules;
 use crate::response::{Reporting, Response, StreamErrorReporter};
 use crate::sync::lock;
+use crate::tower::LayerService;
 
 /// What every request reads: the plans of the routes and fallbacks, and the singletons.
 pub(crate) struct Runtime {
@@ -42,6 +46,15 @@ impl Runtime {
     }
 }
 
+/// Where the request goes on inside a layer: carried in the request's extensions, from the
+/// pipeline that called the layer to the [`Pipeline`](crate::tower::Pipeline) service the layer calls.
+#[derive(Clone)]
+pub(crate) struct Continuation {
+    pub(crate) flight: Arc<InFlight>,
+    /// The plan layer the tower layer opens.
+    pub(crate) layer: usize,
+}
+
 /// A request being served, shared by the pipeline and by the [`Next`] of each wrapping
 /// middleware.
 pub(crate) struct InFlight {
@@ -52,12 +65,15 @@ pub(crate) struct InFlight {
     /// A path parameter that did not decode: raised where the handler would run, so that the
     /// middleware run first.
     bad_path: Mutex<Option<InvalidPathParameter>>,
+    errors: ErrorList,
     /// A broken HTTP/1.1 rule: raised before the middleware, which never see the request.
     malformed: Option<MalformedRequest>,
     /// Whether the pipeline waits for body bytes, when the route has a body read timeout and
     /// the body has bytes to come.
     body_wait: Option<Arc<BodyWait>>,
-    errors: ErrorList,
+    /// When the route's timeouts started counting: set the first time the pipeline has to
+    /// wait, so that a request that never waits does not read the clock.
+    started: OnceLock<Instant>,
 }
 
 impl InFlight {
@@ -69,17 +85,19 @@ impl InFlight {
         bad_path: Option<InvalidPathParameter>,
     ) -> Arc<Self> {
         let plan = runtime.plan(route);
-        let slot_count = plan.calls().slot_count();
+        let calls = plan.calls();
         let body_wait = plan.body_timeout().and_then(|_| body.watch());
         let malformed = request_rules::check(&values.head);
+        let scope = Scope::new(values, body, calls.slot_count(), calls.tower_layers());
         Arc::new(Self {
             runtime,
             route,
-            scope: Scope::new(values, body, slot_count),
+            scope,
             bad_path: Mutex::new(bad_path),
+            errors: ErrorList::default(),
             malformed,
             body_wait,
-            errors: ErrorList::default(),
+            started: OnceLock::new(),
         })
     }
 
@@ -102,40 +120,42 @@ impl InFlight {
         )
     }
 
-    /// Runs the whole pipeline within the route's timeouts (see [`deadlines`](super::deadlines)),
-    /// unless the request is malformed. A body that came too late, or whose framing is
-    /// broken, closes the connection: what follows on it cannot be trusted.
+    /// Runs the whole pipeline, unless the request is malformed: a request whose framing is
+    /// broken closes the connection, since what follows on it cannot be trusted.
     pub(crate) async fn run(self: &Arc<Self>) -> Response {
-        let plan = self.plan();
         if let Some(error) = self.malformed.clone() {
             let close = error.closes_connection();
-            let site = &plan.calls().sites().malformed;
+            let site = &self.plan().calls().sites().malformed;
             let response = self.errors().fail(ErasedError::new(error), site).await;
             return closing(response, close);
         }
-        let limits = Limits {
-            request: plan.timeout(),
-            body: plan.body_timeout().zip(self.body_wait.as_deref()),
-        };
-        let sites = plan.calls().sites();
-        let pipeline = std::pin::pin!(self.layers(0));
-        match deadlines::within(pipeline, limits).await {
-            Ok(response) => response,
-            Err(Late::Server(limit)) => {
-                let error = ErasedError::new(RequestTimeout { limit });
-                self.errors().fail(error, &sites.timeout).await
-            }
-            Err(Late::Client(limit)) => {
-                let error = ErasedError::new(RequestBodyTimeout { limit });
-                closing(self.errors().fail(error, &sites.body_timeout).await, true)
-            }
+        self.layers(0).await
+    }
+
+    /// Runs the rest of the pipeline inside a tower layer, from `layer` (the one the tower
+    /// layer opens) inwards, with the request the tower layer passed on.
+    pub(crate) fn resume(
+        self: Arc<Self>,
+        layer: usize,
+        request: http::Request<RequestBody>,
+    ) -> BoxFuture<'static, Response> {
+        if let Some(Opener::Tower(tower)) =
+            self.plan().calls().layers().get(layer).map(Layer::opener)
+        {
+            self.scope.pass_on(tower.ordinal(), request);
         }
+        Box::pin(async move { self.layers(layer).await })
     }
 
     /// Runs the layers from `start` inwards: each one's pre-processing middleware, down to the
-    /// handler or to the next wrapping middleware (which runs the rest as its [`Next`]), then
-    /// each one's post-processing middleware, innermost first. An early return or an error
-    /// skips the rest inwards; every layer entered still post-processes the response.
+    /// endpoint or to the next wrapping middleware or tower layer (which runs the rest as its
+    /// `Next` or inner service), then each one's post-processing middleware, innermost first.
+    /// An early return or an error skips the rest inwards; every layer entered still
+    /// post-processes the response.
+    ///
+    /// The way in is bounded by the route's time limit, the way out is not: a timed-out
+    /// request's 503 goes out through every post-processing middleware, wrapping middleware
+    /// and tower layer it entered, as any other response does.
     #[expect(
         clippy::manual_async_fn,
         reason = "an `async fn` calling itself through `Next` cannot be proven `Send`; the bound is named here"
@@ -143,23 +163,36 @@ impl InFlight {
     fn layers(self: &Arc<Self>, start: usize) -> impl Future<Output = Response> + Send + '_ {
         async move {
             let layers = self.plan().calls().layers();
-            let mut k = start;
-            let response = loop {
-                if let Some(early) = self.pre_process(k).await {
-                    break early;
-                }
-                match layers.get(k + 1).map(|inner| inner.wrap()) {
-                    Some(None) => k += 1,
-                    Some(Some(wrap)) => {
-                        let inner = Arc::clone(self);
-                        let next = Next::new(Box::pin(async move { inner.layers(k + 1).await }));
-                        let wrapped =
-                            self.invoke(wrap, |args| (wrap.prepared().call())(args, next));
-                        break wrapped.await.unwrap_or_else(|response| response);
+            // The innermost layer entered, for the way out even when the way in timed out.
+            let entered = AtomicUsize::new(start);
+            let inwards = async {
+                let mut k = start;
+                loop {
+                    entered.store(k, Ordering::Relaxed);
+                    if let Some(early) = self.pre_process(k).await {
+                        break early;
                     }
-                    None => break self.handler().await,
+                    match layers.get(k + 1).map(Layer::opener) {
+                        Some(Opener::Blueprint) => k += 1,
+                        Some(Opener::Wrap(wrap)) => {
+                            let inner = Arc::clone(self);
+                            let next =
+                                Next::new(Box::pin(async move { inner.layers(k + 1).await }));
+                            let wrapped =
+                                self.invoke(wrap, |args| (wrap.prepared().call())(args, next));
+                            break wrapped.await.unwrap_or_else(|response| response);
+                        }
+                        // Boxed, so that a route without layers does not carry (and move)
+                        // the space their futures take.
+                        Some(Opener::Tower(tower)) => {
+                            break Box::pin(self.through(tower, k + 1)).await;
+                        }
+                        None => break self.endpoint().await,
+                    }
                 }
             };
+            let response = self.within_deadline(std::pin::pin!(inwards)).await;
+            let k = entered.load(Ordering::Relaxed);
             let errors = self.errors();
             let mut response = response;
             for layer in layers[start..=k].iter().rev() {
@@ -175,6 +208,67 @@ impl InFlight {
         }
     }
 
+    /// Waits for `work` within the route's timeouts (see [`deadlines`](super::deadlines)).
+    /// Past the request timeout, the response is its 503; past the body read timeout while
+    /// waiting for the body, its 408, which closes the connection.
+    async fn within_deadline<F>(&self, work: Pin<&mut F>) -> Response
+    where
+        F: Future<Output = Response>,
+    {
+        let plan = self.plan();
+        let limits = Limits {
+            request: plan.timeout(),
+            body: plan.body_timeout().zip(self.body_wait.as_deref()),
+        };
+        let sites = plan.calls().sites();
+        match deadlines::within(work, limits, &self.started).await {
+            Ok(response) => response,
+            Err(Late::Server(limit)) => {
+                let error = ErasedError::new(RequestTimeout { limit });
+                self.errors().fail(error, &sites.timeout).await
+            }
+            Err(Late::Client(limit)) => {
+                let error = ErasedError::new(RequestBodyTimeout { limit });
+                closing(self.errors().fail(error, &sites.body_timeout).await, true)
+            }
+        }
+    }
+
+    /// Runs the rest of the pipeline from plan layer `layer` inside the tower layer that
+    /// opens it.
+    async fn through(self: &Arc<Self>, tower: &LayerService, layer: usize) -> Response {
+        let request = self.scope.request();
+        let next = Continuation {
+            flight: Arc::clone(self),
+            layer,
+        };
+        let called = guard(tower.name(), || {
+            Step::Pending(Box::pin(tower.call(request, next)))
+        });
+        self.tower_outcome(called.await).await
+    }
+
+    /// The response of a tower layer or service; its error or panic is handled and observed.
+    async fn tower_outcome(
+        &self,
+        called: Result<Result<Response, crate::Error>, Panic>,
+    ) -> Response {
+        let sites = self.plan().calls().sites();
+        match called {
+            Ok(Ok(response)) => response,
+            Ok(Err(error)) => {
+                self.errors()
+                    .fail(ErasedError::new(error), &sites.tower)
+                    .await
+            }
+            Err(panic) => {
+                self.errors()
+                    .fail(ErasedError::new(panic), &sites.panic)
+                    .await
+            }
+        }
+    }
+
     /// Runs layer `k`'s pre-processing middleware; the response of an early return or an
     /// error, if one stops the pipeline.
     async fn pre_process(&self, k: usize) -> Option<Response> {
@@ -187,16 +281,28 @@ impl InFlight {
         None
     }
 
-    async fn handler(&self) -> Response {
+    /// Runs the handler, the fallback or the mounted service.
+    async fn endpoint(&self) -> Response {
         let calls = self.plan().calls();
         let bad_path = lock(&self.bad_path).take();
         if let Some(error) = bad_path {
             let site = &calls.sites().bad_path;
             return self.errors().fail(ErasedError::new(error), site).await;
         }
-        let handler = calls.handler();
-        let outcome = self.invoke(handler, |args| (handler.prepared().call())(args));
-        outcome.await.unwrap_or_else(|response| response)
+        match calls.endpoint() {
+            Endpoint::Handler(handler) => {
+                let outcome = self.invoke(handler, |args| (handler.prepared().call())(args));
+                outcome.await.unwrap_or_else(|response| response)
+            }
+            Endpoint::Service(service) => {
+                let request = self.scope.request();
+                let called = guard(service.name(), || {
+                    Step::Pending(Box::pin(service.call(request)))
+                });
+                // Boxed, like a tower layer's call, to keep the handlers' futures small.
+                Box::pin(async move { self.tower_outcome(called.await).await }).await
+            }
+        }
     }
 
     /// Builds what `call` needs, then calls it through `f`. An error (or a panic) in either is
@@ -226,15 +332,6 @@ impl InFlight {
     }
 }
 
-/// `response`, with `Connection: close` when `close`.
-fn closing(mut response: Response, close: bool) -> Response {
-    if close {
-        let close = HeaderValue::from_static("close");
-        response.headers_mut().insert(CONNECTION, close);
-    }
-    response
-}
-
 /// Observes a streamed body's error, in the request's root span.
 pub(crate) struct StreamReporter(pub(crate) Arc<InFlight>);
 
@@ -243,4 +340,13 @@ impl StreamErrorReporter for StreamReporter {
         let span = self.0.scope.span().span().clone();
         Box::pin(async move { self.0.errors().stream_failed(error).instrument(span).await })
     }
+}
+
+/// `response`, with `Connection: close` when `close`.
+fn closing(mut response: Response, close: bool) -> Response {
+    if close {
+        let close = HeaderValue::from_static("close");
+        response.headers_mut().insert(CONNECTION, close);
+    }
+    response
 }

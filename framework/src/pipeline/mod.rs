@@ -8,6 +8,7 @@
 mod deadlines;
 mod errors;
 mod flight;
+mod tower;
 
 pub(crate) use deadlines::{BodyWait, Watched};
 

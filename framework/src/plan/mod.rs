@@ -11,4 +11,4 @@ mod route;
 pub(crate) use call::{BUILTIN, Call, ConstructStep, ErrorSite, Prepared};
 pub use input::Cloner;
 pub(crate) use input::{Access, InputPlan, Source};
-pub(crate) use route::{FrameworkSites, Layer, RouteCalls, RoutePlan};
+pub(crate) use route::{Endpoint, FrameworkSites, Layer, Opener, RouteCalls, RoutePlan};

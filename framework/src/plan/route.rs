@@ -8,6 +8,7 @@ use crate::component::adapter::{HandlerFn, ObserverFn, PostFn, PreFn, WrapFn};
 use crate::extract::BodySizeLimit;
 use crate::request::MatchedRoute;
 use crate::response::ErrorFormat;
+use crate::tower::{LayerService, MountedService};
 
 /// Everything needed to serve one route or fallback.
 pub(crate) struct RoutePlan {
@@ -90,31 +91,38 @@ pub(crate) struct RouteCalls {
     steps: Vec<ConstructStep>,
     /// The middleware, split at each blueprint and each wrapping middleware, outermost first.
     layers: Vec<Layer>,
-    /// The route's handler, or the fallback.
-    handler: Call<HandlerFn>,
+    /// The route's handler, the fallback, or a mounted service.
+    endpoint: Endpoint,
     /// Where the framework's own errors go.
     sites: FrameworkSites,
     /// The error observers, outermost blueprint first, each in registration order.
     observers: Vec<Prepared<ObserverFn>>,
     slot_count: usize,
+    /// How many of the layers are tower layers.
+    tower_layers: usize,
 }
 
 impl RouteCalls {
     pub(crate) fn new(
         steps: Vec<ConstructStep>,
         layers: Vec<Layer>,
-        handler: Call<HandlerFn>,
+        endpoint: Endpoint,
         sites: FrameworkSites,
         observers: Vec<Prepared<ObserverFn>>,
         slot_count: usize,
     ) -> Self {
+        let tower_layers = layers
+            .iter()
+            .filter(|layer| matches!(layer.opener, Opener::Tower(_)))
+            .count();
         Self {
             steps,
             layers,
-            handler,
+            endpoint,
             sites,
             observers,
             slot_count,
+            tower_layers,
         }
     }
 
@@ -126,8 +134,8 @@ impl RouteCalls {
         &self.layers
     }
 
-    pub(crate) fn handler(&self) -> &Call<HandlerFn> {
-        &self.handler
+    pub(crate) fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
     }
 
     pub(crate) fn sites(&self) -> &FrameworkSites {
@@ -141,6 +149,11 @@ impl RouteCalls {
     /// How many slots a request's scope needs.
     pub(crate) fn slot_count(&self) -> usize {
         self.slot_count
+    }
+
+    /// How many tower layers the route has.
+    pub(crate) fn tower_layers(&self) -> usize {
+        self.tower_layers
     }
 }
 
@@ -156,23 +169,45 @@ pub(crate) struct FrameworkSites {
     pub(crate) malformed: ErrorSite,
     /// A [`Panic`](crate::error::Panic).
     pub(crate) panic: ErrorSite,
+    /// The error of a tower layer or service: a [`watchful::Error`](crate::Error).
+    pub(crate) tower: ErrorSite,
 }
 
-/// A wrapping middleware (or a nested blueprint's start) and what it encloses up to the next
-/// one: the pre-processing middleware that run before the rest, and the post-processing ones
-/// that run after it.
+/// What serves the request at the end of the pipeline.
+pub(crate) enum Endpoint {
+    /// A route's handler or a fallback.
+    Handler(Call<HandlerFn>),
+    /// A tower service mounted with [`Blueprint::service`](crate::Blueprint::service).
+    Service(MountedService),
+}
+
+/// A wrapping middleware, a tower layer or a nested blueprint's start, and what it encloses up
+/// to the next one: the pre-processing middleware that run before the rest, and the
+/// post-processing ones that run after it.
 #[derive(Default)]
 pub(crate) struct Layer {
-    wrap: Option<Call<WrapFn>>,
+    opener: Opener,
     pre: Vec<Call<PreFn>>,
     post: Vec<Call<PostFn>>,
 }
 
+/// What opens a layer.
+#[derive(Default)]
+pub(crate) enum Opener {
+    /// A blueprint: nothing runs.
+    #[default]
+    Blueprint,
+    /// A wrapping middleware, which runs the rest as its `Next`.
+    Wrap(Call<WrapFn>),
+    /// A tower layer, which runs the rest as its inner service.
+    Tower(LayerService),
+}
+
 impl Layer {
-    /// A layer opened by a wrapping middleware.
-    pub(crate) fn wrapped_by(wrap: Call<WrapFn>) -> Self {
+    /// A layer opened by `opener`.
+    pub(crate) fn opened_by(opener: Opener) -> Self {
         Self {
-            wrap: Some(wrap),
+            opener,
             ..Self::default()
         }
     }
@@ -185,8 +220,8 @@ impl Layer {
         self.post.push(post);
     }
 
-    pub(crate) fn wrap(&self) -> Option<&Call<WrapFn>> {
-        self.wrap.as_ref()
+    pub(crate) fn opener(&self) -> &Opener {
+        &self.opener
     }
 
     pub(crate) fn pre(&self) -> &[Call<PreFn>] {

@@ -11,7 +11,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ACCEPT_LANGUAGE, ContentType};
-use actix_web::middleware::{Next, from_fn};
+use actix_web::middleware::{DefaultHeaders, Next, from_fn};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use tracing::Span;
 use tracing::field::Empty;
@@ -34,6 +34,15 @@ pub fn serve(listener: TcpListener) -> std::io::Result<()> {
                 }))
                 .wrap(TracingLogger::<BenchRootSpan>::new())
                 .route("/plaintext", web::get().to(plaintext))
+                .service(
+                    web::resource("/cors")
+                        .wrap(
+                            common::PERMISSIVE_CORS
+                                .into_iter()
+                                .fold(DefaultHeaders::new(), |headers, header| headers.add(header)),
+                        )
+                        .route(web::get().to(plaintext)),
+                )
                 .route("/users/{id}/posts/{post}", web::get().to(user_post))
                 .route("/fail", web::get().to(fail))
                 .route("/echo", web::post().to(echo))

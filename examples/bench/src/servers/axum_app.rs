@@ -23,6 +23,7 @@ use axum::serve::ListenerExt;
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::CorsLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing::field::{debug, display};
@@ -44,6 +45,7 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
 fn app() -> Router {
     Router::new()
         .route("/plaintext", get(plaintext))
+        .route("/cors", get(plaintext).route_layer(CorsLayer::permissive()))
         .route("/users/{id}/posts/{post}", get(user_post))
         .route("/fail", get(fail))
         .route("/echo", post(echo))

@@ -40,6 +40,15 @@ pub async fn serve(listener: TcpListener) -> std::io::Result<()> {
     }
 }
 
+fn plaintext() -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(HELLO.as_bytes())));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
 fn handle(request: &Request<Incoming>, site: &Site, client: IpAddr) -> Response<Full<Bytes>> {
     let path = request.uri().path();
     let span = common::root_span(request, Some(client));
@@ -50,11 +59,14 @@ fn handle(request: &Request<Incoming>, site: &Site, client: IpAddr) -> Response<
         status(StatusCode::METHOD_NOT_ALLOWED)
     } else if path == "/plaintext" {
         common::record_route(&span, method, Some("/plaintext"));
-        let mut response = Response::new(Full::new(Bytes::from_static(HELLO.as_bytes())));
-        response.headers_mut().insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        );
+        plaintext()
+    } else if path == "/cors" {
+        common::record_route(&span, method, Some("/cors"));
+        let mut response = plaintext();
+        for (name, value) in common::PERMISSIVE_CORS {
+            let value = HeaderValue::from_static(value);
+            response.headers_mut().insert(name, value);
+        }
         response
     } else if let Some((user, post)) = user_post_params(path) {
         common::record_route(&span, method, Some("/users/{id}/posts/{post}"));

@@ -5,6 +5,7 @@
 
 use http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderValue};
 use tokio::net::TcpListener;
+use tower_http::cors::CorsLayer;
 use watchful::extract::JsonBody;
 use watchful::http::StatusCode;
 use watchful::request::{RawPathParams, RequestHead};
@@ -46,6 +47,10 @@ pub fn blueprint() -> Blueprint {
     audited.post_process(AUDIT).error_handler(AUDIT_FAILED);
     audited.route(FAIL).error_handler(FETCH_FAILED);
     bp.prefix("/audited").nest(audited);
+    let mut cors = Blueprint::new();
+    cors.layer(CorsLayer::permissive());
+    cors.route(CORS);
+    bp.nest(cors);
     bp
 }
 
@@ -61,6 +66,11 @@ pub fn viewer(head: &RequestHead) -> Viewer {
 
 #[get("/plaintext")]
 pub fn plaintext() -> &'static str {
+    HELLO
+}
+
+#[get("/cors")]
+pub fn cors() -> &'static str {
     HELLO
 }
 
