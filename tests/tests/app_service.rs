@@ -57,6 +57,7 @@ fn request(method: &str, uri: &str, body: &'static str) -> http::Request<axum::b
     http::Request::builder()
         .method(method)
         .uri(uri)
+        .header("host", "localhost")
         .body(axum::body::Body::from(body))
         .unwrap()
 }
@@ -118,12 +119,16 @@ async fn an_app_serves_inside_a_service_builder() {
         .service(app().await);
 
     let body = http_body_util::Full::new(bytes::Bytes::from("full"));
-    let post = http::Request::post("/echo").body(body).unwrap();
+    let post = http::Request::post("/echo")
+        .header("host", "localhost")
+        .body(body)
+        .unwrap();
     let response = service.clone().oneshot(post).await.unwrap();
     assert_eq!(response.headers()["x-outer"], "tower");
     assert_eq!(text(response).await, "watchful read full");
 
     let missing = http::Request::get("/nowhere")
+        .header("host", "localhost")
         .body(http_body_util::Empty::<bytes::Bytes>::new())
         .unwrap();
     let response = service.oneshot(missing).await.unwrap();

@@ -2,7 +2,7 @@
 //! broken rule is a `MalformedRequest` error, raised before the middleware, handled (400 by
 //! default, or the blueprint's handler) and observed once, on the route the path matches.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::cell::Cell;
 
 use watchful::error::MalformedRequest;
 use watchful::http::{Request, StatusCode, Version};
@@ -12,11 +12,15 @@ use watchful::telemetry::LOG_ERROR;
 use watchful::testing::{TestClient, capture};
 use watchful::{App, Blueprint, Response, error_handler, get, pre_process};
 
-static MIDDLEWARE_RAN: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Per test thread (each `#[tokio::test]` runs on a current-thread runtime of its own), so
+    /// that the tests running in parallel do not count each other's requests.
+    static MIDDLEWARE_RAN: Cell<usize> = const { Cell::new(0) };
+}
 
 #[pre_process]
 pub fn count() -> Processing {
-    MIDDLEWARE_RAN.fetch_add(1, Ordering::Relaxed);
+    MIDDLEWARE_RAN.set(MIDDLEWARE_RAN.get() + 1);
     Processing::Continue
 }
 
@@ -80,10 +84,10 @@ async fn each_broken_rule_is_a_400_observed_once_before_the_middleware() {
     ];
     for (target, headers, variant) in cases {
         let (telemetry, _guard) = capture();
-        let before = MIDDLEWARE_RAN.load(Ordering::Relaxed);
+        let before = MIDDLEWARE_RAN.get();
         let response = send(&app, Version::HTTP_11, target, headers).await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{variant}");
-        assert_eq!(MIDDLEWARE_RAN.load(Ordering::Relaxed), before, "{variant}");
+        assert_eq!(MIDDLEWARE_RAN.get(), before, "{variant}");
         let errors = telemetry.error_events();
         assert_eq!(errors.len(), 1, "{variant}: {errors:#?}");
         assert_eq!(
