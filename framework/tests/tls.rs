@@ -87,8 +87,13 @@ fn negotiated(stream: &TlsStream<TcpStream>) -> Option<Vec<u8>> {
 }
 
 fn get_hello(version: Version) -> hyper::Request<Empty<Bytes>> {
-    hyper::Request::get("https://localhost/hello")
-        .version(version)
+    let request = hyper::Request::get("https://localhost/hello").version(version);
+    // HTTP/1.1 requires `Host`; HTTP/2 names the host in the `:authority` of the URI.
+    let request = match version {
+        Version::HTTP_11 => request.header("host", "localhost"),
+        _ => request,
+    };
+    request
         .header("x-request-id", format!("tls-{version:?}"))
         .body(Empty::new())
         .unwrap()

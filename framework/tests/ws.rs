@@ -247,6 +247,7 @@ async fn a_failed_upgrade_is_observed_with_the_request_id() {
     bp.route(ECHO);
     let app = bp.build().await.unwrap();
     let mut request = watchful::http::Request::get("/echo")
+        .header("host", "localhost")
         .header("connection", "upgrade")
         .header("upgrade", "websocket")
         .header("sec-websocket-version", "13")
