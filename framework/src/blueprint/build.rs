@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::component::AnyComponent;
 use crate::di::{Args, Slot};
 use crate::pipeline::Runtime;
-use crate::plan::{Access, InputPlan, RoutePlan, Source};
+use crate::plan::{Access, InputPlan, RoutePlan, RouteSettings, Source};
 use crate::router::{PathRoutes, Router, param_names};
 use crate::tower::REST;
 
@@ -228,10 +228,12 @@ impl Routes {
             path,
             label,
             param_names,
-            graph.scopes[scope].request_timeout,
-            body_limit.unwrap_or(graph.scopes[scope].body_size_limit),
-            graph.scopes[scope].error_format,
-            body_read_timeout.unwrap_or(graph.scopes[scope].body_read_timeout),
+            RouteSettings {
+                timeout: graph.scopes[scope].request_timeout,
+                body_limit: body_limit.unwrap_or(graph.scopes[scope].body_size_limit),
+                body_timeout: body_read_timeout.unwrap_or(graph.scopes[scope].body_read_timeout),
+                error_format: graph.scopes[scope].error_format,
+            },
             planned.calls,
         ));
         self.plans.len() - 1

@@ -11,4 +11,6 @@ mod route;
 pub(crate) use call::{BUILTIN, Call, ConstructStep, ErrorSite, Prepared};
 pub use input::Cloner;
 pub(crate) use input::{Access, InputPlan, Source};
-pub(crate) use route::{Endpoint, FrameworkSites, Layer, Opener, RouteCalls, RoutePlan};
+pub(crate) use route::{
+    Endpoint, FrameworkSites, Layer, Opener, RouteCalls, RoutePlan, RouteSettings,
+};

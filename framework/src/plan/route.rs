@@ -18,13 +18,21 @@ pub(crate) struct RoutePlan {
     otel_name: Option<String>,
     /// The template's parameter names, shared by every request's path parameters.
     param_names: Vec<Arc<str>>,
-    /// How long the middleware and components may take.
-    timeout: Option<Duration>,
-    body_limit: BodySizeLimit,
-    error_format: ErrorFormat,
-    /// How long the request body may take to arrive.
-    body_timeout: Option<Duration>,
+    settings: RouteSettings,
     calls: RouteCalls,
+}
+
+/// What the blueprints (and the route's own registration) set for a route: plain values,
+/// inherited down the nesting.
+#[derive(Clone, Copy)]
+pub(crate) struct RouteSettings {
+    /// How long the middleware and components may take.
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) body_limit: BodySizeLimit,
+    /// How long the request body may take to arrive.
+    pub(crate) body_timeout: Option<Duration>,
+    /// How the framework writes its own error responses.
+    pub(crate) error_format: ErrorFormat,
 }
 
 impl RoutePlan {
@@ -34,20 +42,14 @@ impl RoutePlan {
         template: Option<&str>,
         otel_name: &str,
         param_names: Vec<Arc<str>>,
-        timeout: Option<Duration>,
-        body_limit: BodySizeLimit,
-        error_format: ErrorFormat,
-        body_timeout: Option<Duration>,
+        settings: RouteSettings,
         calls: RouteCalls,
     ) -> Self {
         Self {
             route: MatchedRoute(Arc::from(template.unwrap_or_default())),
             otel_name: template.map(|_| otel_name.to_owned()),
             param_names,
-            timeout,
-            body_limit,
-            error_format,
-            body_timeout,
+            settings,
             calls,
         }
     }
@@ -65,19 +67,19 @@ impl RoutePlan {
     }
 
     pub(crate) fn timeout(&self) -> Option<Duration> {
-        self.timeout
+        self.settings.timeout
     }
 
     pub(crate) fn body_limit(&self) -> BodySizeLimit {
-        self.body_limit
+        self.settings.body_limit
     }
 
     pub(crate) fn error_format(&self) -> ErrorFormat {
-        self.error_format
+        self.settings.error_format
     }
 
     pub(crate) fn body_timeout(&self) -> Option<Duration> {
-        self.body_timeout
+        self.settings.body_timeout
     }
 
     pub(crate) fn calls(&self) -> &RouteCalls {
