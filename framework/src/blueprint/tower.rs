@@ -3,9 +3,7 @@
 use std::panic::Location;
 
 use super::Blueprint;
-use crate::error::BoxError;
-use crate::request::RequestBody;
-use crate::tower::{Pipeline, RegisteredLayer, RegisteredService};
+use crate::tower::{HttpService, Pipeline, RegisteredLayer, RegisteredService, ResponseBody};
 
 impl Blueprint {
     /// Wraps this blueprint's routes and fallback (and those of its nested blueprints) in a
@@ -47,16 +45,8 @@ impl Blueprint {
     pub fn layer<L, B>(&mut self, layer: L) -> &mut Self
     where
         L: ::tower::Layer<Pipeline> + Send + Sync + 'static,
-        L::Service: ::tower::Service<http::Request<RequestBody>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        <L::Service as ::tower::Service<http::Request<RequestBody>>>::Future: Send + 'static,
-        <L::Service as ::tower::Service<http::Request<RequestBody>>>::Error:
-            Into<BoxError> + 'static,
-        B: http_body::Body + Send + 'static,
-        B::Error: Into<BoxError> + 'static,
+        L::Service: HttpService<B>,
+        B: ResponseBody,
     {
         let position = self.middleware.len();
         let layer = RegisteredLayer::new(layer);
@@ -86,15 +76,8 @@ impl Blueprint {
     #[track_caller]
     pub fn service<S, B>(&mut self, prefix: &str, service: S) -> &mut Self
     where
-        S: ::tower::Service<http::Request<RequestBody>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError> + 'static,
-        B: http_body::Body + Send + 'static,
-        B::Error: Into<BoxError> + 'static,
+        S: HttpService<B>,
+        B: ResponseBody,
     {
         let service = RegisteredService::new(prefix, service, Location::caller());
         self.services.push(service);

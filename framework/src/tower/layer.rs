@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use super::BoxedService;
-use crate::error::BoxError;
+use super::{BoxedService, HttpService, ResponseBody};
 use crate::request::RequestBody;
 use crate::response::Response;
 
@@ -46,16 +45,8 @@ impl RegisteredLayer {
     pub(crate) fn new<L, B>(layer: L) -> Self
     where
         L: ::tower::Layer<Pipeline> + Send + Sync + 'static,
-        L::Service: ::tower::Service<http::Request<RequestBody>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        <L::Service as ::tower::Service<http::Request<RequestBody>>>::Future: Send + 'static,
-        <L::Service as ::tower::Service<http::Request<RequestBody>>>::Error:
-            Into<BoxError> + 'static,
-        B: http_body::Body + Send + 'static,
-        B::Error: Into<BoxError> + 'static,
+        L::Service: HttpService<B>,
+        B: ResponseBody,
     {
         Self {
             apply: Arc::new(move || super::boxed(layer.layer(Pipeline::default()))),

@@ -19,6 +19,53 @@ pub use layer::{ExtensionsLost, Pipeline};
 pub(crate) use layer::{LayerService, Lost, RegisteredLayer};
 pub(crate) use service::{MountedService, REST, RegisteredService};
 
+use crate::error::BoxError;
+use crate::request::RequestBody;
+
+/// A `tower::Service` watchful can run in a route: it takes watchful's request, answers an
+/// `http::Response` whose body is a [`ResponseBody`], fails with an error that converts into a
+/// `BoxError`, and can be cloned and shared between threads. What
+/// [`Blueprint::service`](crate::Blueprint::service) mounts, and what a layer given to
+/// [`Blueprint::layer`](crate::Blueprint::layer) makes of the [`Pipeline`]. Every service
+/// that fits implements it: it names the bounds once.
+pub trait HttpService<B: ResponseBody>:
+    ::tower::Service<
+        http::Request<RequestBody>,
+        Response = http::Response<B>,
+        Future: Send + 'static,
+        Error: Into<BoxError> + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S, B> HttpService<B> for S
+where
+    B: ResponseBody,
+    S: ::tower::Service<http::Request<RequestBody>, Response = http::Response<B>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError> + 'static,
+{
+}
+
+/// A response body watchful can stream to the client: any `http_body::Body` that can be sent
+/// between threads, whose error converts into a `BoxError` (a failure while streaming it is
+/// observed like any error). Every body that fits implements it.
+pub trait ResponseBody: http_body::Body<Error: Into<BoxError> + 'static> + Send + 'static {}
+
+impl<B> ResponseBody for B
+where
+    B: http_body::Body + Send + 'static,
+    B::Error: Into<BoxError> + 'static,
+{
+}
+
 /// A layer or a service as the pipeline runs it: the request's body is watchful's, the
 /// response's too, and the error is already a [`watchful::Error`](crate::Error), named after
 /// its original type.
@@ -31,15 +78,8 @@ pub(crate) type BoxedService = ::tower::util::BoxCloneSyncService<
 /// Boxes `service`, converting its response body and its error on the way out.
 fn boxed<S, B>(service: S) -> BoxedService
 where
-    S: ::tower::Service<http::Request<crate::request::RequestBody>, Response = http::Response<B>>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    S::Future: Send + 'static,
-    S::Error: Into<crate::error::BoxError> + 'static,
-    B: http_body::Body + Send + 'static,
-    B::Error: Into<crate::error::BoxError> + 'static,
+    S: HttpService<B>,
+    B: ResponseBody,
 {
     use ::tower::ServiceExt;
     BoxedService::new(

@@ -6,8 +6,7 @@ use std::panic::Location;
 use http::Uri;
 use http::uri::PathAndQuery;
 
-use super::BoxedService;
-use crate::error::BoxError;
+use super::{BoxedService, HttpService, ResponseBody};
 use crate::request::RequestBody;
 use crate::response::Response;
 
@@ -27,15 +26,8 @@ pub(crate) struct RegisteredService {
 impl RegisteredService {
     pub(crate) fn new<S, B>(prefix: &str, service: S, at: &'static Location<'static>) -> Self
     where
-        S: ::tower::Service<http::Request<RequestBody>, Response = http::Response<B>>
-            + Clone
-            + Send
-            + Sync
-            + 'static,
-        S::Future: Send + 'static,
-        S::Error: Into<BoxError> + 'static,
-        B: http_body::Body + Send + 'static,
-        B::Error: Into<BoxError> + 'static,
+        S: HttpService<B>,
+        B: ResponseBody,
     {
         Self {
             prefix: prefix.to_owned(),
