@@ -12,7 +12,7 @@ use watchful::http::{self, HeaderName, HeaderValue, Method, StatusCode};
 use watchful::request::{RequestBody, RequestHead};
 use watchful::response::{Body, Bytes, iter_stream};
 use watchful::telemetry::LOG_ERROR;
-use watchful::testing::{Capture, TestClient, capture};
+use watchful::testing::{Capture, TestClient, TestResponse, capture};
 use watchful::tower::Pipeline;
 use watchful::{Blueprint, Response, error_handler, get, post, post_process};
 
@@ -45,6 +45,16 @@ async fn client(bp: Blueprint) -> TestClient {
     TestClient::new(bp.build().await.expect("the blueprint builds"))
 }
 
+/// A CORS preflight from [`ORIGIN`] for `method` on `path`.
+async fn send_preflight(client: &TestClient, path: &str, method: &str) -> TestResponse {
+    client
+        .request(Method::OPTIONS, path)
+        .header("origin", ORIGIN)
+        .header("access-control-request-method", method)
+        .send()
+        .await
+}
+
 /// Exactly one ERROR event, inside the root span, with `msg` and a type ending in `ty`; the
 /// root span carries it, with `status`.
 fn assert_one_error(capture: &Capture, msg: &str, ty: &str, status: &str) {
@@ -71,12 +81,7 @@ async fn a_cors_layer_answers_preflights_and_marks_simple_requests() {
     bp.route(ITEMS);
     let client = client(bp).await;
 
-    let preflight = client
-        .request(Method::OPTIONS, "/items")
-        .header("origin", ORIGIN)
-        .header("access-control-request-method", "POST")
-        .send()
-        .await;
+    let preflight = send_preflight(&client, "/items", "POST").await;
     assert_eq!(preflight.status(), StatusCode::OK);
     assert_eq!(
         preflight.header("access-control-allow-origin"),
@@ -306,24 +311,14 @@ async fn a_cors_layer_on_a_nested_blueprint_answers_its_preflights() {
     bp.prefix("/api").nest(api);
     let client = client(bp).await;
 
-    let preflight = client
-        .request(Method::OPTIONS, "/api/items")
-        .header("origin", ORIGIN)
-        .header("access-control-request-method", "GET")
-        .send()
-        .await;
+    let preflight = send_preflight(&client, "/api/items", "GET").await;
     assert_eq!(preflight.status(), StatusCode::OK);
     assert_eq!(
         preflight.header("access-control-allow-origin"),
         Some(ORIGIN)
     );
     // Outside the nested blueprint, the root's fallback answers, without the layer.
-    let outside = client
-        .request(Method::OPTIONS, "/items")
-        .header("origin", ORIGIN)
-        .header("access-control-request-method", "GET")
-        .send()
-        .await;
+    let outside = send_preflight(&client, "/items", "GET").await;
     assert_eq!(outside.status(), StatusCode::NOT_FOUND);
     assert_eq!(outside.header("access-control-allow-origin"), None);
 }
