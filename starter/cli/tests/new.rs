@@ -70,8 +70,11 @@ fn the_generated_project_builds_and_passes_its_tests() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     fs::copy(workspace.join("Cargo.lock"), project.join("Cargo.lock")).expect("lock copied");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // The workspace's dev profile (Cargo.toml), so that what is compiled alike is shared.
     let output = Command::new(cargo)
         .args(["test", "--offline", "--quiet"])
+        .args(["--config", r#"profile.dev.debug="line-tables-only""#])
+        .args(["--config", r#"profile.dev.package."*".debug=false"#])
         .current_dir(&project)
         .env("CARGO_TARGET_DIR", target)
         .env_remove("RUST_LOG")
