@@ -80,5 +80,6 @@ fn api(services: Services) -> Blueprint {
     api.route(comments::ADD);
     api.route(comments::DELETE_COMMENT);
     api.route(tags::LIST);
+    api.fallback(errors::NO_SUCH_ENDPOINT);
     api
 }

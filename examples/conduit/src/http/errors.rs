@@ -8,11 +8,12 @@
 
 use serde::Serialize;
 use watchful::extract::{JsonBodyError, PathParamsError, QueryParamsError, Rejection};
+use watchful::http::header::ALLOW;
 use watchful::http::header::{HeaderValue, WWW_AUTHENTICATE};
 use watchful::http::{HeaderMap, StatusCode};
-use watchful::request::RequestId;
+use watchful::request::{AllowedMethods, RequestHead, RequestId};
 use watchful::response::Json;
-use watchful::{IntoResponse, Response, error_handler};
+use watchful::{IntoResponse, Response, error_handler, fallback};
 
 use crate::articles::ArticleError;
 use crate::comments::CommentError;
@@ -221,4 +222,26 @@ pub fn db_error(_error: &DbError, request_id: &RequestId) -> ErrorResponse {
 #[error_handler]
 pub fn token_error(_error: &TokenError, request_id: &RequestId) -> ErrorResponse {
     ErrorResponse::internal(request_id)
+}
+
+/// A path under `/api` that no route serves: 404, or 405 with `Allow` when the path is served
+/// with other methods, in the same `GenericErrorModel` shape as every other answer.
+#[fallback]
+pub fn no_such_endpoint(head: &RequestHead, allowed: &AllowedMethods) -> Response {
+    match allowed.allow_header() {
+        Some(allow) => {
+            let mut response = ErrorResponse::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("{} is not allowed here", head.method),
+            )
+            .into_response();
+            response.headers_mut().insert(ALLOW, allow.clone());
+            response
+        }
+        None => ErrorResponse::new(
+            StatusCode::NOT_FOUND,
+            format!("no endpoint at {}", head.uri.path()),
+        )
+        .into_response(),
+    }
 }

@@ -10,4 +10,5 @@
 #[macro_use]
 mod common;
 mod api;
+mod binary;
 mod data;

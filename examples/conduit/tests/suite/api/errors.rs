@@ -81,7 +81,34 @@ async fn every_error_status_logs_exactly_one_error_event(t: TestDb) {
     }
 }
 
+async fn unknown_endpoints_answer_404_or_405_in_the_same_shape(t: TestDb) {
+    let app = TestApp::new(t).await;
+    for (request, status, message) in [
+        (
+            app.client.get("/api/nothing"),
+            StatusCode::NOT_FOUND,
+            "no endpoint at /api/nothing",
+        ),
+        (
+            app.client.delete("/api/tags"),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "DELETE is not allowed here",
+        ),
+    ] {
+        let response = request.send().await;
+        assert_eq!(response.status(), status);
+        let body: serde_json::Value = response.json().expect("JSON");
+        assert_eq!(body, serde_json::json!({ "errors": { "body": [message] } }));
+        if status == StatusCode::METHOD_NOT_ALLOWED {
+            assert_eq!(response.header("allow"), Some("GET, HEAD"));
+        }
+    }
+    // Not errors of the application: nothing to log at ERROR.
+    assert!(app.telemetry.error_events().is_empty());
+}
+
 on_both_databases!(
     a_database_failure_is_a_500_that_leaks_nothing,
     every_error_status_logs_exactly_one_error_event,
+    unknown_endpoints_answer_404_or_405_in_the_same_shape,
 );
