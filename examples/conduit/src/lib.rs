@@ -2,12 +2,12 @@
 //!
 //! [`app`] builds the blueprint of the HTTP API, whose routes live in [`http`], one module per
 //! resource; [`telemetry`] sets up the JSON logs (and the OTLP export with the feature
-//! `otel`); `src/main.rs` serves it. Below the routes is the data layer: [`config`] (settings from the
-//! environment), [`db`] (the sqlx pool, SQLite by default and PostgreSQL by URL, with embedded
-//! migrations), the credentials ([`password`] hashing, [`token`] JWTs), and one repository
-//! module per resource of the spec: [`users`], [`profiles`], [`articles`] (with favourites,
-//! the feed and listing filters), [`tags`] and [`comments`]. Each repository has its own error
-//! type; database failures keep the sqlx error as their source.
+//! `otel`); `src/main.rs` serves it. Below the routes is the data layer: [`config`] (settings
+//! from the environment), [`db`] (the sqlx pool, SQLite by default and PostgreSQL by URL, with
+//! embedded migrations), the credentials ([`password`] hashing, [`token`] JWTs), and one
+//! repository module per resource of the spec: [`users`], [`profiles`], [`articles`] (with
+//! favourites, the feed and listing filters), [`tags`] and [`comments`]. Each repository has
+//! its own error type; database failures keep the sqlx error as their source.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
