@@ -1,11 +1,9 @@
 use conduit::profiles::{self, ProfileError};
 use conduit::users::UserId;
 
-use crate::common::test_db;
+use crate::common::TestDb;
 
-#[tokio::test]
-async fn get_shows_the_profile_and_whether_the_viewer_follows() {
-    let t = test_db().await;
+async fn get_shows_the_profile_and_whether_the_viewer_follows(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     let anonymous = profiles::get(&t.db, None, "jake").await.expect("found");
@@ -34,18 +32,14 @@ async fn get_shows_the_profile_and_whether_the_viewer_follows() {
     );
 }
 
-#[tokio::test]
-async fn get_an_unknown_username_is_not_found() {
-    let t = test_db().await;
+async fn get_an_unknown_username_is_not_found(t: TestDb) {
     let err = profiles::get(&t.db, None, "nobody")
         .await
         .expect_err("unknown");
     assert!(matches!(err, ProfileError::NotFound), "{err:?}");
 }
 
-#[tokio::test]
-async fn follow_and_unfollow_are_idempotent() {
-    let t = test_db().await;
+async fn follow_and_unfollow_are_idempotent(t: TestDb) {
     t.user("jake").await;
     let anna = t.user("anna").await;
     for _ in 0..2 {
@@ -69,9 +63,7 @@ async fn follow_and_unfollow_are_idempotent() {
     );
 }
 
-#[tokio::test]
-async fn following_oneself_is_refused() {
-    let t = test_db().await;
+async fn following_oneself_is_refused(t: TestDb) {
     let jake = t.user("jake").await;
     let err = profiles::follow(&t.db, jake.id, "jake")
         .await
@@ -79,9 +71,7 @@ async fn following_oneself_is_refused() {
     assert!(matches!(err, ProfileError::FollowSelf), "{err:?}");
 }
 
-#[tokio::test]
-async fn following_or_unfollowing_an_unknown_user_is_not_found() {
-    let t = test_db().await;
+async fn following_or_unfollowing_an_unknown_user_is_not_found(t: TestDb) {
     let anna = t.user("anna").await;
     let err = profiles::follow(&t.db, anna.id, "nobody")
         .await
@@ -97,3 +87,11 @@ async fn following_or_unfollowing_an_unknown_user_is_not_found() {
         .expect_err("no follower");
     assert!(matches!(err, ProfileError::Db(_)), "{err:?}");
 }
+
+on_both_databases!(
+    get_shows_the_profile_and_whether_the_viewer_follows,
+    get_an_unknown_username_is_not_found,
+    follow_and_unfollow_are_idempotent,
+    following_oneself_is_refused,
+    following_or_unfollowing_an_unknown_user_is_not_found,
+);

@@ -1,11 +1,9 @@
 use conduit::articles::{self, NewArticle};
 use conduit::tags;
 
-use crate::common::test_db;
+use crate::common::TestDb;
 
-#[tokio::test]
-async fn popular_lists_tags_in_use_most_used_first() {
-    let t = test_db().await;
+async fn popular_lists_tags_in_use_most_used_first(t: TestDb) {
     assert!(tags::popular(&t.db).await.expect("lists").is_empty());
     let jake = t.user("jake").await;
     for (title, tags) in [
@@ -38,3 +36,5 @@ async fn popular_lists_tags_in_use_most_used_first() {
         "a tag no article has any more is not listed"
     );
 }
+
+on_both_databases!(popular_lists_tags_in_use_most_used_first,);

@@ -3,7 +3,7 @@ use conduit::comments;
 use conduit::profiles;
 use conduit::users::UserId;
 
-use crate::common::{TestDb, test_db};
+use crate::common::TestDb;
 
 /// Writes an article by `author` titled `title` with `tags`.
 async fn write(t: &TestDb, author: UserId, title: &str, tags: &[&str]) -> articles::Article {
@@ -21,9 +21,7 @@ fn slugs(page: &articles::ArticlePage) -> Vec<&str> {
     page.articles.iter().map(|a| a.slug.as_str()).collect()
 }
 
-#[tokio::test]
-async fn create_makes_a_slug_and_returns_the_article_with_sorted_unique_tags() {
-    let t = test_db().await;
+async fn create_makes_a_slug_and_returns_the_article_with_sorted_unique_tags(t: TestDb) {
     let jake = t.user("jake").await;
     let article = write(
         &t,
@@ -44,9 +42,7 @@ async fn create_makes_a_slug_and_returns_the_article_with_sorted_unique_tags() {
     assert!(!article.author.following);
 }
 
-#[tokio::test]
-async fn the_same_title_gets_numbered_slugs() {
-    let t = test_db().await;
+async fn the_same_title_gets_numbered_slugs(t: TestDb) {
     let jake = t.user("jake").await;
     let first = write(&t, jake.id, "Dragons", &[]).await;
     let second = write(&t, jake.id, "Dragons!", &[]).await;
@@ -59,9 +55,7 @@ async fn the_same_title_gets_numbered_slugs() {
     assert_eq!(untitled.slug, "article");
 }
 
-#[tokio::test]
-async fn get_shows_what_the_viewer_favourited_and_follows() {
-    let t = test_db().await;
+async fn get_shows_what_the_viewer_favourited_and_follows(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     let slug = write(&t, jake.id, "Dragons", &["dragons"]).await.slug;
@@ -85,18 +79,14 @@ async fn get_shows_what_the_viewer_favourited_and_follows() {
     assert_eq!(anonymous.favorites_count, 1);
 }
 
-#[tokio::test]
-async fn get_an_unknown_slug_is_not_found() {
-    let t = test_db().await;
+async fn get_an_unknown_slug_is_not_found(t: TestDb) {
     let err = articles::get(&t.db, None, "nope")
         .await
         .expect_err("unknown");
     assert!(matches!(err, ArticleError::NotFound), "{err:?}");
 }
 
-#[tokio::test]
-async fn list_is_newest_first_with_the_total_across_pages() {
-    let t = test_db().await;
+async fn list_is_newest_first_with_the_total_across_pages(t: TestDb) {
     let jake = t.user("jake").await;
     for title in ["one", "two", "three"] {
         write(&t, jake.id, title, &[]).await;
@@ -127,9 +117,7 @@ async fn list_is_newest_first_with_the_total_across_pages() {
     assert_eq!(page.total, 3);
 }
 
-#[tokio::test]
-async fn list_filters_by_tag_author_and_favourited_and_combines_them() {
-    let t = test_db().await;
+async fn list_filters_by_tag_author_and_favourited_and_combines_them(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     write(&t, jake.id, "jake dragons", &["dragons"]).await;
@@ -185,9 +173,7 @@ async fn list_filters_by_tag_author_and_favourited_and_combines_them() {
     assert_eq!(nobody.total, 0);
 }
 
-#[tokio::test]
-async fn feed_holds_only_articles_by_followed_authors() {
-    let t = test_db().await;
+async fn feed_holds_only_articles_by_followed_authors(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     let reader = t.user("reader").await;
@@ -210,9 +196,7 @@ async fn feed_holds_only_articles_by_followed_authors() {
     assert_eq!(page.total, 2);
 }
 
-#[tokio::test]
-async fn the_author_updates_fields_and_a_new_title_moves_the_slug() {
-    let t = test_db().await;
+async fn the_author_updates_fields_and_a_new_title_moves_the_slug(t: TestDb) {
     let jake = t.user("jake").await;
     let original = write(&t, jake.id, "Dragons", &["dragons"]).await;
     let update = ArticleUpdate {
@@ -262,9 +246,7 @@ async fn the_author_updates_fields_and_a_new_title_moves_the_slug() {
     assert_eq!(kept.slug, "cats");
 }
 
-#[tokio::test]
-async fn only_the_author_may_update_or_delete_and_unknown_slugs_are_not_found() {
-    let t = test_db().await;
+async fn only_the_author_may_update_or_delete_and_unknown_slugs_are_not_found(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     write(&t, jake.id, "Dragons", &[]).await;
@@ -298,9 +280,7 @@ async fn only_the_author_may_update_or_delete_and_unknown_slugs_are_not_found() 
     assert!(matches!(err, ArticleError::NotFound), "{err:?}");
 }
 
-#[tokio::test]
-async fn delete_removes_the_article_with_its_comments_and_favourites() {
-    let t = test_db().await;
+async fn delete_removes_the_article_with_its_comments_and_favourites(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     write(&t, jake.id, "Dragons", &["dragons"]).await;
@@ -338,9 +318,7 @@ async fn delete_removes_the_article_with_its_comments_and_favourites() {
     assert_eq!(write(&t, jake.id, "Dragons", &[]).await.slug, "dragons");
 }
 
-#[tokio::test]
-async fn favourites_count_each_user_once_and_can_be_taken_back() {
-    let t = test_db().await;
+async fn favourites_count_each_user_once_and_can_be_taken_back(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     write(&t, jake.id, "Dragons", &[]).await;
@@ -368,9 +346,7 @@ async fn favourites_count_each_user_once_and_can_be_taken_back() {
     assert_eq!(again.favorites_count, 1);
 }
 
-#[tokio::test]
-async fn favouriting_an_unknown_article_is_not_found() {
-    let t = test_db().await;
+async fn favouriting_an_unknown_article_is_not_found(t: TestDb) {
     let anna = t.user("anna").await;
     let err = articles::favorite(&t.db, anna.id, "nope")
         .await
@@ -381,3 +357,18 @@ async fn favouriting_an_unknown_article_is_not_found() {
         .expect_err("unknown");
     assert!(matches!(err, ArticleError::NotFound), "{err:?}");
 }
+
+on_both_databases!(
+    create_makes_a_slug_and_returns_the_article_with_sorted_unique_tags,
+    the_same_title_gets_numbered_slugs,
+    get_shows_what_the_viewer_favourited_and_follows,
+    get_an_unknown_slug_is_not_found,
+    list_is_newest_first_with_the_total_across_pages,
+    list_filters_by_tag_author_and_favourited_and_combines_them,
+    feed_holds_only_articles_by_followed_authors,
+    the_author_updates_fields_and_a_new_title_moves_the_slug,
+    only_the_author_may_update_or_delete_and_unknown_slugs_are_not_found,
+    delete_removes_the_article_with_its_comments_and_favourites,
+    favourites_count_each_user_once_and_can_be_taken_back,
+    favouriting_an_unknown_article_is_not_found,
+);

@@ -3,7 +3,7 @@ use conduit::comments::{self, CommentError, CommentId};
 use conduit::profiles;
 use conduit::users::UserId;
 
-use crate::common::{TestDb, test_db};
+use crate::common::TestDb;
 
 async fn article(t: &TestDb, author: UserId, title: &str) -> String {
     let new = NewArticle {
@@ -18,9 +18,7 @@ async fn article(t: &TestDb, author: UserId, title: &str) -> String {
         .slug
 }
 
-#[tokio::test]
-async fn add_returns_the_comment_with_its_author() {
-    let t = test_db().await;
+async fn add_returns_the_comment_with_its_author(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     let slug = article(&t, jake.id, "Dragons").await;
@@ -33,9 +31,7 @@ async fn add_returns_the_comment_with_its_author() {
     assert_eq!(comment.created_at, comment.updated_at);
 }
 
-#[tokio::test]
-async fn commenting_on_an_unknown_article_is_not_found() {
-    let t = test_db().await;
+async fn commenting_on_an_unknown_article_is_not_found(t: TestDb) {
     let anna = t.user("anna").await;
     let err = comments::add(&t.db, anna.id, "nope", "hi")
         .await
@@ -51,9 +47,7 @@ async fn commenting_on_an_unknown_article_is_not_found() {
     assert!(matches!(err, CommentError::ArticleNotFound), "{err:?}");
 }
 
-#[tokio::test]
-async fn list_is_oldest_first_for_one_article_as_the_viewer_sees_it() {
-    let t = test_db().await;
+async fn list_is_oldest_first_for_one_article_as_the_viewer_sees_it(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     let dragons = article(&t, jake.id, "Dragons").await;
@@ -86,9 +80,7 @@ async fn list_is_oldest_first_for_one_article_as_the_viewer_sees_it() {
     assert!(none.is_empty());
 }
 
-#[tokio::test]
-async fn only_the_author_deletes_a_comment_and_only_on_its_article() {
-    let t = test_db().await;
+async fn only_the_author_deletes_a_comment_and_only_on_its_article(t: TestDb) {
     let jake = t.user("jake").await;
     let anna = t.user("anna").await;
     let dragons = article(&t, jake.id, "Dragons").await;
@@ -124,3 +116,10 @@ async fn only_the_author_deletes_a_comment_and_only_on_its_article() {
         .expect_err("gone");
     assert!(matches!(err, CommentError::NotFound), "{err:?}");
 }
+
+on_both_databases!(
+    add_returns_the_comment_with_its_author,
+    commenting_on_an_unknown_article_is_not_found,
+    list_is_oldest_first_for_one_article_as_the_viewer_sees_it,
+    only_the_author_deletes_a_comment_and_only_on_its_article,
+);

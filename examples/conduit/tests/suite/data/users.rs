@@ -3,11 +3,9 @@ use std::error::Error as _;
 use conduit::db::DbError;
 use conduit::users::{self, NewUser, UniqueField, UserError, UserId, UserUpdate};
 
-use crate::common::test_db;
+use crate::common::TestDb;
 
-#[tokio::test]
-async fn register_returns_the_user_without_bio_or_image() {
-    let t = test_db().await;
+async fn register_returns_the_user_without_bio_or_image(t: TestDb) {
     let new = NewUser {
         username: "jake",
         email: "jake@jake.jake",
@@ -23,9 +21,7 @@ async fn register_returns_the_user_without_bio_or_image() {
     assert_eq!(found.username, "jake");
 }
 
-#[tokio::test]
-async fn register_with_a_taken_email_or_username_names_the_field() {
-    let t = test_db().await;
+async fn register_with_a_taken_email_or_username_names_the_field(t: TestDb) {
     t.user("jake").await;
     let err = users::register(
         &t.db,
@@ -71,9 +67,7 @@ async fn register_with_a_taken_email_or_username_names_the_field() {
     );
 }
 
-#[tokio::test]
-async fn login_accepts_the_right_password_only() {
-    let t = test_db().await;
+async fn login_accepts_the_right_password_only(t: TestDb) {
     let jake = t.user("jake").await;
     let logged_in = users::login(&t.db, &t.passwords, "jake@example.com", "jake-password")
         .await
@@ -90,16 +84,12 @@ async fn login_accepts_the_right_password_only() {
     assert!(matches!(err, UserError::InvalidCredentials), "{err:?}");
 }
 
-#[tokio::test]
-async fn find_an_unknown_id_is_not_found() {
-    let t = test_db().await;
+async fn find_an_unknown_id_is_not_found(t: TestDb) {
     let err = users::find(&t.db, UserId(999)).await.expect_err("no user");
     assert!(matches!(err, UserError::NotFound), "{err:?}");
 }
 
-#[tokio::test]
-async fn update_changes_only_the_given_fields() {
-    let t = test_db().await;
+async fn update_changes_only_the_given_fields(t: TestDb) {
     let jake = t.user("jake").await;
     let update = UserUpdate {
         bio: Some("I work at statefarm".into()),
@@ -142,9 +132,7 @@ async fn update_changes_only_the_given_fields() {
     assert!(matches!(err, UserError::InvalidCredentials));
 }
 
-#[tokio::test]
-async fn update_to_a_value_another_user_has_is_a_conflict_but_keeping_ones_own_is_not() {
-    let t = test_db().await;
+async fn update_to_a_value_another_user_has_is_a_conflict_but_keeping_ones_own_is_not(t: TestDb) {
     let jake = t.user("jake").await;
     t.user("anna").await;
     let err = users::update(
@@ -198,9 +186,7 @@ async fn update_to_a_value_another_user_has_is_a_conflict_but_keeping_ones_own_i
         .expect("own values are free");
 }
 
-#[tokio::test]
-async fn update_an_unknown_id_is_not_found() {
-    let t = test_db().await;
+async fn update_an_unknown_id_is_not_found(t: TestDb) {
     let update = UserUpdate {
         bio: Some("x".into()),
         ..UserUpdate::default()
@@ -211,9 +197,7 @@ async fn update_an_unknown_id_is_not_found() {
     assert!(matches!(err, UserError::NotFound), "{err:?}");
 }
 
-#[tokio::test]
-async fn a_failing_database_is_a_db_error_that_keeps_the_sqlx_error_as_source() {
-    let t = test_db().await;
+async fn a_failing_database_is_a_db_error_that_keeps_the_sqlx_error_as_source(t: TestDb) {
     let jake = t.user("jake").await;
     t.db.close().await;
     let err = users::find(&t.db, jake.id).await.expect_err("pool closed");
@@ -225,3 +209,14 @@ async fn a_failing_database_is_a_db_error_that_keeps_the_sqlx_error_as_source() 
     let sqlx_error = db_error.source().expect("the sqlx error");
     assert!(sqlx_error.downcast_ref::<sqlx::Error>().is_some());
 }
+
+on_both_databases!(
+    register_returns_the_user_without_bio_or_image,
+    register_with_a_taken_email_or_username_names_the_field,
+    login_accepts_the_right_password_only,
+    find_an_unknown_id_is_not_found,
+    update_changes_only_the_given_fields,
+    update_to_a_value_another_user_has_is_a_conflict_but_keeping_ones_own_is_not,
+    update_an_unknown_id_is_not_found,
+    a_failing_database_is_a_db_error_that_keeps_the_sqlx_error_as_source,
+);

@@ -1,0 +1,122 @@
+//! `/api/articles/{slug}/comments`: list (auth optional), add, and delete (the author only).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use watchful::extract::{JsonBody, PathParams};
+use watchful::response::{Json, NoContent};
+use watchful::{delete, get, post, request_scoped};
+
+use super::articles::SlugPath;
+use super::auth::{CurrentUser, MaybeUser};
+use super::errors::ValidationError;
+use super::profiles::ProfileJson;
+use crate::comments::{self, Comment, CommentError, CommentId};
+use crate::db::Db;
+
+/// The spec's `Comment`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommentJson {
+    id: i64,
+    #[serde(serialize_with = "super::dates::serialize")]
+    created_at: OffsetDateTime,
+    #[serde(serialize_with = "super::dates::serialize")]
+    updated_at: OffsetDateTime,
+    body: String,
+    author: ProfileJson,
+}
+
+impl From<Comment> for CommentJson {
+    fn from(comment: Comment) -> Self {
+        Self {
+            id: comment.id.0,
+            created_at: comment.created_at,
+            updated_at: comment.updated_at,
+            body: comment.body,
+            author: comment.author.into(),
+        }
+    }
+}
+
+/// `{"comment": {…}}`.
+#[derive(Debug, Serialize)]
+pub struct CommentResponse {
+    comment: CommentJson,
+}
+
+/// `{"comments": […]}`.
+#[derive(Debug, Serialize)]
+pub struct CommentsResponse {
+    comments: Vec<CommentJson>,
+}
+
+/// `{"comment": {"body": …}}`, the body of `POST …/comments`.
+#[derive(Debug, Deserialize)]
+pub struct NewCommentRequest {
+    comment: NewCommentFields,
+}
+
+/// The fields of a new comment.
+#[derive(Debug, Deserialize)]
+pub struct NewCommentFields {
+    body: Option<String>,
+}
+
+/// A valid comment's text.
+#[derive(Debug)]
+pub struct CommentBody(String);
+
+/// Reads and checks the body of `POST …/comments`: `body` required.
+#[request_scoped]
+pub fn comment_body(
+    JsonBody(request): JsonBody<NewCommentRequest>,
+) -> Result<CommentBody, ValidationError> {
+    let body = request.comment.body;
+    ValidationError::require(&[("body", body.as_deref())])?;
+    Ok(CommentBody(body.unwrap_or_default()))
+}
+
+/// The `{slug}` and `{id}` of `DELETE …/comments/{id}`.
+#[derive(Debug, Deserialize)]
+pub struct CommentPath {
+    slug: String,
+    id: i64,
+}
+
+/// `GET /api/articles/{slug}/comments`: oldest first; 404 for an unknown article.
+#[get("/articles/{slug}/comments")]
+pub async fn list(
+    PathParams(path): PathParams<SlugPath>,
+    viewer: &MaybeUser,
+    db: &Db,
+) -> Result<Json<CommentsResponse>, CommentError> {
+    let comments = comments::list(db, viewer.id(), path.slug()).await?;
+    Ok(Json(CommentsResponse {
+        comments: comments.into_iter().map(CommentJson::from).collect(),
+    }))
+}
+
+/// `POST /api/articles/{slug}/comments`: 200 with the comment (the spec says 200, not 201).
+#[post("/articles/{slug}/comments")]
+pub async fn add(
+    PathParams(path): PathParams<SlugPath>,
+    body: CommentBody,
+    me: &CurrentUser,
+    db: &Db,
+) -> Result<Json<CommentResponse>, CommentError> {
+    let comment = comments::add(db, me.id, path.slug(), &body.0).await?;
+    Ok(Json(CommentResponse {
+        comment: comment.into(),
+    }))
+}
+
+/// `DELETE /api/articles/{slug}/comments/{id}`: the author only (403); 204.
+#[delete("/articles/{slug}/comments/{id}")]
+pub async fn delete_comment(
+    PathParams(path): PathParams<CommentPath>,
+    me: &CurrentUser,
+    db: &Db,
+) -> Result<NoContent, CommentError> {
+    comments::delete(db, me.id, &path.slug, CommentId(path.id)).await?;
+    Ok(NoContent)
+}

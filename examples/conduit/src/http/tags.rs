@@ -1,0 +1,22 @@
+//! `GET /api/tags`: the tags in use, the most used first.
+
+use serde::Serialize;
+use watchful::get;
+use watchful::response::Json;
+
+use crate::db::{Db, DbError};
+use crate::tags;
+
+/// `{"tags": […]}`.
+#[derive(Debug, Serialize)]
+pub struct TagsResponse {
+    tags: Vec<String>,
+}
+
+/// `GET /api/tags`.
+#[get("/tags")]
+pub async fn list(db: &Db) -> Result<Json<TagsResponse>, DbError> {
+    Ok(Json(TagsResponse {
+        tags: tags::popular(db).await?,
+    }))
+}
