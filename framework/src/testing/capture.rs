@@ -97,6 +97,10 @@ impl Capture {
     }
 
     /// The closed root spans so far, in the order they closed.
+    ///
+    /// A span closes when its last handle drops, which can be after the response: a library
+    /// that carries the current span to a thread of its own (sqlx's SQLite worker does, for
+    /// each query) closes it there, a little later. Events have no such delay.
     pub fn root_spans(&self) -> Vec<CapturedSpan> {
         self.spans_named(ROOT_SPAN)
     }
