@@ -308,7 +308,7 @@ pub async fn create(db: &Db, author: UserId, new: NewArticle<'_>) -> Result<Arti
     for _ in 0..SLUG_ATTEMPTS {
         let slug = free_slug(db, &base, None).await?;
         let now = now_millis();
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.writer().begin().await?;
         let inserted = sqlx::query_as::<_, (i64,)>(
             "INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -398,7 +398,7 @@ pub async fn update(
         .bind(update.description.as_deref())
         .bind(update.body.as_deref())
         .bind(now_millis())
-        .execute(db.pool())
+        .execute(db.writer())
         .await;
         match updated {
             Ok(done) if done.rows_affected() == 0 => return Err(ArticleError::NotFound),
@@ -418,7 +418,7 @@ pub async fn delete(db: &Db, user: UserId, slug: &str) -> Result<(), ArticleErro
     let id = own_article(db, user, slug).await?;
     sqlx::query("DELETE FROM articles WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }
@@ -440,7 +440,7 @@ pub async fn favorite(db: &Db, user: UserId, slug: &str) -> Result<Article, Arti
     )
     .bind(user.0)
     .bind(id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     get(db, Some(user), slug).await
 }
@@ -451,7 +451,7 @@ pub async fn unfavorite(db: &Db, user: UserId, slug: &str) -> Result<Article, Ar
     sqlx::query("DELETE FROM favorites WHERE user_id = $1 AND article_id = $2")
         .bind(user.0)
         .bind(id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     get(db, Some(user), slug).await
 }

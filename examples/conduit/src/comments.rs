@@ -103,7 +103,7 @@ pub async fn add(db: &Db, author: UserId, slug: &str, body: &str) -> Result<Comm
     .bind(author.0)
     .bind(body)
     .bind(now_millis())
-    .fetch_one(db.pool())
+    .fetch_one(db.writer())
     .await?;
     let row = sqlx::query_as::<_, CommentRow>(&select_comments("c.id = $2"))
         .bind(Some(author.0))
@@ -145,7 +145,7 @@ pub async fn delete(db: &Db, user: UserId, slug: &str, id: CommentId) -> Result<
     }
     sqlx::query("DELETE FROM comments WHERE id = $1")
         .bind(id.0)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(())
 }

@@ -111,7 +111,7 @@ pub async fn follow(db: &Db, follower: UserId, username: &str) -> Result<Profile
     )
     .bind(follower.0)
     .bind(target.id)
-    .execute(db.pool())
+    .execute(db.writer())
     .await?;
     Ok(Profile {
         following: true,
@@ -125,7 +125,7 @@ pub async fn unfollow(db: &Db, follower: UserId, username: &str) -> Result<Profi
     sqlx::query("DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2")
         .bind(follower.0)
         .bind(target.id)
-        .execute(db.pool())
+        .execute(db.writer())
         .await?;
     Ok(Profile {
         following: false,

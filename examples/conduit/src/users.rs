@@ -145,7 +145,7 @@ pub async fn register(db: &Db, passwords: &Passwords, new: NewUser<'_>) -> Resul
         .bind(new.email)
         .bind(new.username)
         .bind(hash)
-        .fetch_one(db.pool())
+        .fetch_one(db.writer())
         .await;
     match inserted {
         Ok(row) => Ok(row.into()),
@@ -217,7 +217,7 @@ pub async fn update(
         .bind(hash)
         .bind(update.bio)
         .bind(update.image)
-        .fetch_optional(db.pool())
+        .fetch_optional(db.writer())
         .await;
     match updated {
         Ok(Some(row)) => Ok(row.into()),
