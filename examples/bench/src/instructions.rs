@@ -160,7 +160,7 @@ pub fn run(
     for &telemetry in telemetries {
         for scenario in Scenario::ALL {
             for &server in servers {
-                measurements.push(measure_pair(config, server, scenario, telemetry, dir)?);
+                measurements.push(measure_pair(config, server, scenario, telemetry, None, dir)?);
             }
         }
     }
@@ -180,7 +180,7 @@ pub fn run(
                 .find(|m| m.server == server && m.scenario == scenario && m.telemetry == telemetry)
             {
                 eprintln!("instructions: the gate failed: measuring again");
-                *old = measure_pair(config, server, scenario, telemetry, dir)?;
+                *old = measure_pair(config, server, scenario, telemetry, None, dir)?;
             }
         }
     }
@@ -206,17 +206,54 @@ pub fn run(
     })
 }
 
-/// The N₁ and N₂ runs of one server in one scenario.
+/// The OpenTelemetry scenario: watchful and axum from `program` (`watchful-bench-otel`),
+/// both exporting their spans to a sink that discards them, in the plaintext scenario; the
+/// Markdown table.
+pub fn otel(config: Config, program: &Path, dir: &Path) -> Result<String, String> {
+    let [watchful, axum] = [Kind::Watchful, Kind::Axum].map(|server| {
+        measure_pair(
+            config,
+            server,
+            Scenario::Plaintext,
+            Telemetry::Json,
+            Some(program),
+            dir,
+        )
+    });
+    let (watchful, axum) = (watchful?, axum?);
+    let (w, a) = (
+        watchful.instructions_per_request,
+        axum.instructions_per_request,
+    );
+    Ok(format!(
+        "### OpenTelemetry export\n\n\
+         The plaintext scenario, measured as above, with every span exported through a default \
+         `tracing-opentelemetry` layer to an `opentelemetry_sdk` tracer provider whose simple \
+         processor hands it to an exporter that discards it (`examples/bench-otel`): watchful \
+         with its `otel` feature against axum with tower-http's `TraceLayer` (span and response \
+         event at INFO). Target: watchful / axum ≤ 1.0×.\n\n\
+         | scenario | watchful | axum | watchful / axum |\n\
+         |---|---:|---:|---:|\n\
+         | {} | {} | {} | {:.3}× |\n",
+        Scenario::Plaintext.title(),
+        grouped(w),
+        grouped(a),
+        w / a
+    ))
+}
+
+/// The N₁ and N₂ runs of one server in one scenario, from `program` (`None`: this binary).
 fn measure_pair(
     config: Config,
     server: Kind,
     scenario: Scenario,
     telemetry: Telemetry,
+    program: Option<&Path>,
     dir: &Path,
 ) -> Result<Measurement, String> {
     let runs = [
-        measure(server, scenario, telemetry, config.n1, dir)?,
-        measure(server, scenario, telemetry, config.n2, dir)?,
+        measure(server, scenario, telemetry, config.n1, program, dir)?,
+        measure(server, scenario, telemetry, config.n2, program, dir)?,
     ];
     let measurement = Measurement::new(server, scenario, telemetry, runs);
     eprintln!(
@@ -237,10 +274,12 @@ fn measure(
     scenario: Scenario,
     telemetry: Telemetry,
     requests: u64,
+    program: Option<&Path>,
     dir: &Path,
 ) -> Result<Run, String> {
     let name = format!(
-        "{}-{:?}-{}-{requests}",
+        "{}{}-{:?}-{}-{requests}",
+        if program.is_some() { "otel-" } else { "" },
         server.name(),
         scenario,
         telemetry.name()
@@ -251,6 +290,7 @@ fn measure(
         pin: false,
         quiet_telemetry: telemetry == Telemetry::Off,
         callgrind: Some(profile.clone()),
+        program: program.map(Path::to_path_buf),
     };
     let context = |e: String| format!("{} {} ({name}): {e}", server.name(), scenario.path());
     let mut running = Running::start(server, dir, &launch).map_err(context)?;

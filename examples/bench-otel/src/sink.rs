@@ -1,0 +1,32 @@
+//! Where both servers' spans go: a `tracing-opentelemetry` layer on a tracer provider whose
+//! simple processor exports each span, as it ends, to [`Discard`]. The simple processor
+//! exports on the request's own thread, so callgrind counts the export in every request
+//! instead of in a batch thread's timing.
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+use tracing_subscriber::layer::SubscriberExt as _;
+
+/// A span exporter that drops what it is given: the cost measured is producing the spans,
+/// not a backend's.
+#[derive(Debug)]
+pub struct Discard;
+
+impl SpanExporter for Discard {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        drop(batch);
+        Ok(())
+    }
+}
+
+/// Installs the global `tracing` subscriber: a default `tracing-opentelemetry` layer on a
+/// provider exporting to [`Discard`]. The provider is returned to be kept alive.
+pub fn install() -> Result<SdkTracerProvider, tracing::subscriber::SetGlobalDefaultError> {
+    let provider = SdkTracerProvider::builder()
+        .with_simple_exporter(Discard)
+        .build();
+    let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("bench"));
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
+    Ok(provider)
+}
