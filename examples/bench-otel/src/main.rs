@@ -5,7 +5,7 @@
 //!
 //! - `watchful`: watchful with its `otel` feature (trace propagation, `trace_id`, the
 //!   request metrics through the global meter provider, which is the no-op one here);
-//! - `axum`: axum with tower-http's `TraceLayer`, its span and response event at INFO.
+//! - `axum`: axum with tower-http's `TraceLayer` making a span with the same attributes.
 //!
 //! `watchful-bench-otel serve <watchful|axum> --port PORT --log FILE` takes the bench
 //! driver's command line (`--log` is accepted and unused: nothing is logged but the spans),
@@ -18,10 +18,15 @@ mod sink;
 
 use std::process::ExitCode;
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::http::header::{HOST, USER_AGENT};
 use axum::routing::get;
 use tokio::net::TcpListener;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
 use watchful::{Blueprint, Server};
 
 const USAGE: &str = "usage: watchful-bench-otel serve <watchful|axum> --port PORT --log FILE";
@@ -85,18 +90,64 @@ fn plaintext() -> &'static str {
     HELLO
 }
 
-/// axum: the route under tower-http's `TraceLayer`, span and response event at INFO (its
-/// defaults are DEBUG) like watchful's root span.
+/// axum: the route under tower-http's `TraceLayer` (as a route layer, so that the route is
+/// known), making a span with the attributes watchful's root span exports (the HTTP
+/// conventions', the name `GET /plaintext` given at creation) and recording the status.
 async fn serve_axum(listener: TcpListener) -> Result<(), Box<dyn std::error::Error>> {
     let app = axum::Router::new()
         .route("/plaintext", get(|| async { HELLO }))
-        .layer(
+        .route_layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                .make_span_with(http_span)
+                .on_request(())
+                .on_response(
+                    |response: &axum::response::Response, _: Duration, span: &Span| {
+                        span.record("http.response.status_code", response.status().as_u16());
+                    },
+                ),
         );
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).await?;
     Ok(())
+}
+
+/// The span of one request to axum: the fields of watchful's root span, filled the same way.
+fn http_span(request: &Request) -> Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    let method = request.method().as_str();
+    let name = match route {
+        Some(route) => format!("{method} {route}"),
+        None => method.to_owned(),
+    };
+    let host = request.headers().get(HOST).and_then(|h| h.to_str().ok());
+    let (address, port) = match host.map(|h| h.rsplit_once(':')) {
+        Some(Some((address, port))) => (Some(address), port.parse::<i64>().ok()),
+        Some(None) => (host, Some(80)),
+        None => (None, None),
+    };
+    let client = request.extensions().get::<ConnectInfo<SocketAddr>>();
+    tracing::info_span!(
+        "HTTP request",
+        otel.name = &*name,
+        otel.kind = "server",
+        http.request.method = method,
+        http.route = route,
+        url.scheme = "http",
+        url.path = request.uri().path(),
+        url.query = request.uri().query(),
+        server.address = address,
+        server.port = port,
+        network.protocol.version = "1.1",
+        user_agent.original = request
+            .headers()
+            .get(USER_AGENT)
+            .and_then(|a| a.to_str().ok()),
+        client.address = client.map(|c| tracing::field::display(c.0.ip())),
+        http.response.status_code = tracing::field::Empty,
+    )
 }
 
 /// Exits the process, after printing its allocation counts as JSON on stdout, when stdin

@@ -160,7 +160,9 @@ pub fn run(
     for &telemetry in telemetries {
         for scenario in Scenario::ALL {
             for &server in servers {
-                measurements.push(measure_pair(config, server, scenario, telemetry, None, dir)?);
+                measurements.push(measure_pair(
+                    config, server, scenario, telemetry, None, dir,
+                )?);
             }
         }
     }
@@ -230,8 +232,8 @@ pub fn otel(config: Config, program: &Path, dir: &Path) -> Result<String, String
          The plaintext scenario, measured as above, with every span exported through a default \
          `tracing-opentelemetry` layer to an `opentelemetry_sdk` tracer provider whose simple \
          processor hands it to an exporter that discards it (`examples/bench-otel`): watchful \
-         with its `otel` feature against axum with tower-http's `TraceLayer` (span and response \
-         event at INFO). Target: watchful / axum ≤ 1.0×.\n\n\
+         with its `otel` feature against axum with tower-http's `TraceLayer` making a span with \
+         the same attributes. Target: watchful / axum ≤ 1.0×.\n\n\
          | scenario | watchful | axum | watchful / axum |\n\
          |---|---:|---:|---:|\n\
          | {} | {} | {} | {:.3}× |\n",
