@@ -217,17 +217,22 @@ pub fn otel(config: Config, program: &Path, dir: &Path) -> Result<String, String
             config,
             server,
             Scenario::Plaintext,
+            // Telemetry on: the servers' subscriber is the exporting layer (no JSON lines).
             Telemetry::Json,
             Some(program),
             dir,
         )
     });
-    let (watchful, axum) = (watchful?, axum?);
+    Ok(otel_table(&watchful?, &axum?))
+}
+
+/// The OpenTelemetry table: watchful's and axum's instructions per request, and the ratio.
+fn otel_table(watchful: &Measurement, axum: &Measurement) -> String {
     let (w, a) = (
         watchful.instructions_per_request,
         axum.instructions_per_request,
     );
-    Ok(format!(
+    format!(
         "### OpenTelemetry export\n\n\
          The plaintext scenario, measured as above, with every span exported through a default \
          `tracing-opentelemetry` layer to an `opentelemetry_sdk` tracer provider whose simple \
@@ -241,7 +246,7 @@ pub fn otel(config: Config, program: &Path, dir: &Path) -> Result<String, String
         grouped(w),
         grouped(a),
         w / a
-    ))
+    )
 }
 
 /// The N₁ and N₂ runs of one server in one scenario, from `program` (`None`: this binary).
@@ -531,6 +536,22 @@ mod tests {
         assert_eq!(grouped(156_060.49), "156,060");
         assert_eq!(grouped(1_234_567.0), "1,234,567");
         assert_eq!(grouped(-1_933.0), "−1,933");
+    }
+
+    #[test]
+    fn the_otel_table_compares_watchful_with_axum() {
+        let m = |server, ir: f64| Measurement {
+            server,
+            scenario: Scenario::Plaintext,
+            telemetry: Telemetry::Json,
+            runs: [run(1, 0, 0, 0), run(2, 0, 0, 0)],
+            instructions_per_request: ir,
+            allocations_per_request: 0.0,
+            bytes_per_request: 0.0,
+        };
+        let md = otel_table(&m(Kind::Watchful, 41_849.0), &m(Kind::Axum, 36_101.0));
+        assert!(md.starts_with("### OpenTelemetry export"));
+        assert!(md.contains("| 1. plaintext | 41,849 | 36,101 | 1.159× |"));
     }
 
     #[test]
