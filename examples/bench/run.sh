@@ -43,8 +43,8 @@ done
 # that watchful's `otel` feature stays out of the gated server); CI's --quick run does not.
 otel=()
 if [[ " $* " != *" --quick "* ]]; then
-    echo "== cargo build --release -p watchful-bench-otel" >&2
-    cargo build --release --quiet -p watchful-bench-otel
+    echo "== cargo build --release -p watchful-bench-otel --features otel" >&2
+    cargo build --release --quiet -p watchful-bench-otel --features otel
     otel=(--otel "${CARGO_TARGET_DIR:-$PWD/target}/release/watchful-bench-otel")
 fi
 
