@@ -5,7 +5,8 @@
 //!
 //! - `watchful`: watchful with its `otel` feature (trace propagation, `trace_id`, the
 //!   request metrics through the global meter provider, which is the no-op one here);
-//! - `axum`: axum with tower-http's `TraceLayer` making a span with the same attributes.
+//! - `axum`: axum with tower-http's `TraceLayer` making a span with the same attributes (the
+//!   continued trace, `trace_id` and `request_id` included, with tower-http's request id layers).
 //!
 //! `watchful-bench-otel serve <watchful|axum> --port PORT --log FILE` takes the bench
 //! driver's command line (`--log` is accepted and unused: nothing is logged but the spans),
@@ -21,12 +22,23 @@ use std::process::ExitCode;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use std::hash::{BuildHasher, RandomState};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use axum::extract::{ConnectInfo, MatchedPath, Request};
+use axum::http::HeaderValue;
 use axum::http::header::{HOST, USER_AGENT};
 use axum::routing::get;
+use opentelemetry::trace::TraceContextExt as _;
+use opentelemetry_http::HeaderExtractor;
 use tokio::net::TcpListener;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 use watchful::{Blueprint, Server};
 
 const USAGE: &str = "usage: watchful-bench-otel serve <watchful|axum> --port PORT --log FILE";
@@ -91,8 +103,11 @@ fn plaintext() -> &'static str {
 }
 
 /// axum: the route under tower-http's `TraceLayer` (as a route layer, so that the route is
-/// known), making a span with the attributes watchful's root span exports (the HTTP
-/// conventions', the name `GET /plaintext` given at creation) and recording the status.
+/// known), making a span with what watchful's root span exports (the HTTP conventions', the
+/// name `GET /plaintext` given at creation, the continued trace and its `trace_id`, the
+/// `request_id`) and recording the status, as watchful does, as an integer; and tower-http's
+/// request id layers, which take the incoming `x-request-id` or make one, and echo it on the
+/// response, as watchful does.
 async fn serve_axum(listener: TcpListener) -> Result<(), Box<dyn std::error::Error>> {
     let app = axum::Router::new()
         .route("/plaintext", get(|| async { HELLO }))
@@ -102,10 +117,15 @@ async fn serve_axum(listener: TcpListener) -> Result<(), Box<dyn std::error::Err
                 .on_request(())
                 .on_response(
                     |response: &axum::response::Response, _: Duration, span: &Span| {
-                        span.record("http.response.status_code", response.status().as_u16());
+                        span.record(
+                            "http.response.status_code",
+                            i64::from(response.status().as_u16()),
+                        );
                     },
                 ),
-        );
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(CountedRequestId::default()));
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).await?;
     Ok(())
@@ -129,7 +149,7 @@ fn http_span(request: &Request) -> Span {
         None => (None, None),
     };
     let client = request.extensions().get::<ConnectInfo<SocketAddr>>();
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "HTTP request",
         otel.name = &*name,
         otel.kind = "server",
@@ -146,8 +166,44 @@ fn http_span(request: &Request) -> Span {
             .get(USER_AGENT)
             .and_then(|a| a.to_str().ok()),
         client.address = client.map(|c| tracing::field::display(c.0.ip())),
+        request_id = request
+            .extensions()
+            .get::<RequestId>()
+            .and_then(|id| id.header_value().to_str().ok()),
+        trace_id = tracing::field::Empty,
         http.response.status_code = tracing::field::Empty,
-    )
+    );
+    let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&HeaderExtractor(request.headers()))
+    });
+    let _ = span.set_parent(parent);
+    let trace_id = span.context().span().span_context().trace_id();
+    span.record("trace_id", tracing::field::display(trace_id));
+    span
+}
+
+/// axum's request ids: a process-wide random prefix and a counter, as watchful makes them.
+#[derive(Clone)]
+struct CountedRequestId {
+    prefix: u64,
+    count: Arc<AtomicU64>,
+}
+
+impl Default for CountedRequestId {
+    fn default() -> Self {
+        Self {
+            prefix: RandomState::new().hash_one(std::time::SystemTime::now()),
+            count: Arc::default(),
+        }
+    }
+}
+
+impl MakeRequestId for CountedRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let count = self.count.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{:016x}-{count:016x}", self.prefix);
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
 }
 
 /// Exits the process, after printing its allocation counts as JSON on stdout, when stdin

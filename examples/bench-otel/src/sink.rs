@@ -3,8 +3,10 @@
 //! exports on the request's own thread, so callgrind counts the export in every request
 //! instead of in a batch thread's timing.
 
+use opentelemetry::propagation::TextMapCompositePropagator;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -21,8 +23,14 @@ impl SpanExporter for Discard {
 }
 
 /// Installs the global `tracing` subscriber: a default `tracing-opentelemetry` layer on a
-/// provider exporting to [`Discard`]. The provider is returned to be kept alive.
+/// provider exporting to [`Discard`]; and the global propagator `watchful::otel::init()`
+/// installs (W3C trace context and baggage), which both servers read the incoming trace with.
+/// The provider is returned to be kept alive.
 pub fn install() -> Result<SdkTracerProvider, tracing::subscriber::SetGlobalDefaultError> {
+    opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
+        Box::new(TraceContextPropagator::new()),
+        Box::new(BaggagePropagator::new()),
+    ]));
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(Discard)
         .build();
