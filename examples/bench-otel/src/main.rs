@@ -17,14 +17,12 @@
 mod alloc_count;
 mod sink;
 
-use std::process::ExitCode;
-
-use std::net::SocketAddr;
-use std::time::Duration;
-
 use std::hash::{BuildHasher, RandomState};
+use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request};
 use axum::http::HeaderValue;
@@ -215,4 +213,137 @@ fn exit_when_stdin_closes() {
         println!("{counts}");
         std::process::exit(0);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex};
+
+    use opentelemetry_sdk::error::OTelSdkResult;
+    use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+
+    /// Keeps the spans it is given.
+    #[derive(Debug, Clone, Default)]
+    struct Collect(Arc<Mutex<Vec<SpanData>>>);
+
+    impl SpanExporter for Collect {
+        async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+            self.0.lock().expect("not poisoned").extend(batch);
+            Ok(())
+        }
+    }
+
+    /// The attributes whose values differ between two servers by nature: the source location
+    /// and target, the timings, and the ids (checked on their own).
+    const OWN_VALUES: [&str; 8] = [
+        "code.file.path",
+        "code.module.name",
+        "code.line.number",
+        "target",
+        "busy_ns",
+        "idle_ns",
+        "trace_id",
+        "request_id",
+    ];
+
+    /// One `GET /plaintext` with a `traceparent` to `server`: the spans it exported and the
+    /// response.
+    fn one_request(server: &str) -> (Vec<SpanData>, String) {
+        let collect = Collect::default();
+        let provider = SdkTracerProvider::builder()
+            .with_simple_exporter(collect.clone())
+            .build();
+        let _subscriber = tracing::subscriber::set_default(sink::subscriber(&provider));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let head = runtime.block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+            let address = listener.local_addr().expect("an address");
+            let serving = if server == "watchful" {
+                tokio::spawn(async { serve_watchful(listener).await.map_err(|e| e.to_string()) })
+            } else {
+                tokio::spawn(async { serve_axum(listener).await.map_err(|e| e.to_string()) })
+            };
+            let mut stream = tokio::net::TcpStream::connect(address)
+                .await
+                .expect("connects");
+            stream
+                .write_all(
+                    b"GET /plaintext HTTP/1.1\r\nHost: bench.example:8080\r\n\
+                      User-Agent: bench\r\nConnection: close\r\n\
+                      traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n",
+                )
+                .await
+                .expect("sends");
+            let mut response = String::new();
+            stream
+                .read_to_string(&mut response)
+                .await
+                .expect("reads the response");
+            // The span ends once the server has dropped the request.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            serving.abort();
+            response
+        });
+        let spans = collect.0.lock().expect("not poisoned").clone();
+        (spans, head)
+    }
+
+    /// A span's attributes as text, by name; strings quoted, so that `"200"` is not `200`.
+    fn attributes(span: &SpanData) -> BTreeMap<String, String> {
+        span.attributes
+            .iter()
+            .map(|kv| {
+                let value = match &kv.value {
+                    opentelemetry::Value::String(text) => format!("{:?}", text.as_str()),
+                    other => other.to_string(),
+                };
+                (kv.key.to_string(), value)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn watchful_and_axum_export_the_same_span() {
+        opentelemetry::global::set_text_map_propagator(
+            opentelemetry_sdk::propagation::TraceContextPropagator::new(),
+        );
+        let (watchful, watchful_head) = one_request("watchful");
+        let (axum, axum_head) = one_request("axum");
+        let [watchful] = &watchful[..] else {
+            panic!("watchful exported {watchful:?}")
+        };
+        let [axum] = &axum[..] else {
+            panic!("axum exported {axum:?}")
+        };
+        assert_eq!(watchful.name, "GET /plaintext");
+        assert_eq!(axum.name, watchful.name);
+        assert_eq!(axum.span_kind, watchful.span_kind);
+        assert_eq!(axum.status, watchful.status);
+        let (mut w, mut a) = (attributes(watchful), attributes(axum));
+        for (span, attributes) in [(watchful, &w), (axum, &a)] {
+            // The incoming trace is continued, and its id recorded.
+            let trace_id = span.span_context.trace_id().to_string();
+            assert_eq!(trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+            assert_eq!(span.parent_span_id.to_string(), "00f067aa0ba902b7");
+            assert_eq!(attributes.get("trace_id"), Some(&format!("{trace_id:?}")));
+            assert!(attributes.contains_key("request_id"), "{attributes:?}");
+        }
+        assert_eq!(w["http.response.status_code"], "200");
+        for name in OWN_VALUES {
+            w.remove(name);
+            a.remove(name);
+        }
+        assert_eq!(a, w);
+        for head in [watchful_head, axum_head] {
+            assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+            assert!(head.contains("x-request-id: "), "{head}");
+        }
+    }
 }

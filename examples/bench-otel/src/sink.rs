@@ -22,10 +22,10 @@ impl SpanExporter for Discard {
     }
 }
 
-/// Installs the global `tracing` subscriber: a default `tracing-opentelemetry` layer on a
-/// provider exporting to [`Discard`]; and the global propagator `watchful::otel::init()`
-/// installs (W3C trace context and baggage), which both servers read the incoming trace with.
-/// The provider is returned to be kept alive.
+/// Installs the global `tracing` subscriber: [`subscriber`] on a provider exporting to
+/// [`Discard`]; and the global propagator `watchful::otel::init()` installs (W3C trace context
+/// and baggage), which both servers read the incoming trace with. The provider is returned to
+/// be kept alive.
 pub fn install() -> Result<SdkTracerProvider, tracing::subscriber::SetGlobalDefaultError> {
     opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(vec![
         Box::new(TraceContextPropagator::new()),
@@ -34,7 +34,13 @@ pub fn install() -> Result<SdkTracerProvider, tracing::subscriber::SetGlobalDefa
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(Discard)
         .build();
-    let layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("bench"));
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
+    tracing::subscriber::set_global_default(subscriber(&provider))?;
     Ok(provider)
+}
+
+/// The subscriber both servers run under: a default `tracing-opentelemetry` layer on
+/// `provider`'s tracer.
+pub fn subscriber(provider: &SdkTracerProvider) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench")))
 }
