@@ -236,9 +236,13 @@ fn otel_table(watchful: &Measurement, axum: &Measurement) -> String {
         "### OpenTelemetry export\n\n\
          The plaintext scenario, measured as above, with every span exported through a default \
          `tracing-opentelemetry` layer to an `opentelemetry_sdk` tracer provider whose simple \
-         processor hands it to an exporter that discards it (`examples/bench-otel`): watchful \
-         with its `otel` feature against axum with tower-http's `TraceLayer` making a span with \
-         the same attributes. Target: watchful / axum ≤ 1.0×.\n\n\
+         processor hands it to an exporter that discards it, and the propagator \
+         `watchful::otel::init()` installs (`examples/bench-otel`): watchful with its `otel` \
+         feature (which also records the request duration histogram, through the no-op meter \
+         provider) against axum with tower-http's `TraceLayer`, request id layers and the \
+         global propagator, making the same span: the same name, kind, status and attributes, \
+         the continued trace, `trace_id` and `request_id` included (a test of \
+         `examples/bench-otel` checks it). Target: watchful / axum ≤ 1.0×.\n\n\
          | scenario | watchful | axum | watchful / axum |\n\
          |---|---:|---:|---:|\n\
          | {} | {} | {} | {:.3}× |\n",
