@@ -1,7 +1,7 @@
 //! The bench's OpenTelemetry scenario: one server serving the plaintext route (the same
 //! handler as the bench's scenario 1) with every span exported through a default
 //! `tracing-opentelemetry` layer to an `opentelemetry_sdk` tracer provider whose simple
-//! processor hands each span to [`Discard`]:
+//! processor hands each span to [`Discard`](sink::Discard):
 //!
 //! - `watchful`: watchful with its `otel` feature (trace propagation, `trace_id`, the
 //!   request metrics through the global meter provider, which is the no-op one here);
