@@ -6,7 +6,8 @@
 #   examples/bench/run.sh --quick          # CI: the instruction-count gate, every server and
 #                                          # scenario briefly under wrk, the errors table
 #
-# Builds the four servers (raw hyper, axum, actix-web, watchful) in release, installs wrk
+# Builds the four servers (raw hyper, axum, actix-web, watchful), and without --quick the
+# OpenTelemetry scenario's two (examples/bench-otel), in release, installs wrk
 # and valgrind from Debian's packages if they are missing, then runs `watchful-bench run`
 # with the given arguments (the usage is in examples/bench/src/main.rs: --perf,
 # --instructions, --errors, --rounds, --duration, --warmup, --connections, --requests,
@@ -38,6 +39,15 @@ for tool in taskset getconf; do
     command -v "$tool" >/dev/null 2>&1 || echo "warning: $tool is missing: servers and wrk will not be pinned" >&2
 done
 
+# A full run also measures the OpenTelemetry scenario (examples/bench-otel, its own package so
+# that watchful's `otel` feature stays out of the gated server); CI's --quick run does not.
+otel=()
+if [[ " $* " != *" --quick "* ]]; then
+    echo "== cargo build --release -p watchful-bench-otel --features otel" >&2
+    cargo build --release --quiet -p watchful-bench-otel --features otel
+    otel=(--otel "${CARGO_TARGET_DIR:-$PWD/target}/release/watchful-bench-otel")
+fi
+
 echo "== cargo build --release -p watchful-bench" >&2
 export RUST_LIB_BACKTRACE=0
-exec cargo run --release --quiet -p watchful-bench -- run "$@"
+exec cargo run --release --quiet -p watchful-bench -- run "$@" "${otel[@]}"

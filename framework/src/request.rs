@@ -356,7 +356,7 @@ impl RequestId {
 }
 
 /// Writes `value` in lowercase hexadecimal, zero-padded, into the 16 bytes of `out`.
-fn hex(value: u64, out: &mut [u8]) {
+pub(crate) fn hex(value: u64, out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (index, byte) in out.iter_mut().enumerate() {
         let shift = 4 * (15 - index);

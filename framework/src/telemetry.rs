@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use http::Version;
 use tracing::Span;
@@ -190,45 +191,50 @@ impl RootSpan {
             (Some(_), Some(msg)) => Some(msg as &dyn Value),
             (Some(line), None) => Some(line as &dyn Value),
         };
-        self.record_fields(&[
-            (
-                "http.response.status_code",
-                code.as_ref().map(|v| v as &dyn Value),
-            ),
-            (
-                "otel.status_code",
-                status_code.as_ref().map(|v| v as &dyn Value),
-            ),
-            ("otel.status_description", description),
-            ("error.msg", msg.as_ref().map(|v| v as &dyn Value)),
-            ("error.details", details.as_ref().map(|v| v as &dyn Value)),
-            (
-                "error.source_chain",
-                chain.as_ref().map(|v| v as &dyn Value),
-            ),
-            ("error.type", type_name.as_ref().map(|v| v as &dyn Value)),
-            ("error.count", count.as_ref().map(|v| v as &dyn Value)),
+        self.record_fields([
+            code.as_ref().map(|v| v as &dyn Value),
+            status_code.as_ref().map(|v| v as &dyn Value),
+            description,
+            msg.as_ref().map(|v| v as &dyn Value),
+            details.as_ref().map(|v| v as &dyn Value),
+            chain.as_ref().map(|v| v as &dyn Value),
+            type_name.as_ref().map(|v| v as &dyn Value),
+            count.as_ref().map(|v| v as &dyn Value),
         ]);
     }
 
-    /// Records every field given a value, in one call to the subscriber.
-    fn record_fields<const N: usize>(&self, values: &[(&str, Option<&dyn Value>); N]) {
+    /// Records the fields of [`END_FIELDS`] given a value, in one call to the subscriber.
+    fn record_fields(&self, values: [Option<&dyn Value>; END_FIELDS.len()]) {
         let Some(metadata) = self.span.metadata().filter(|_| !self.span.is_disabled()) else {
             return;
         };
-        let fields = metadata.fields();
-        let named: [(Field, Option<&dyn Value>); N] = std::array::from_fn(|index| {
-            let (name, value) = values[index];
-            let field = fields
-                .field(name)
-                .expect("the root span declares every field it records");
-            (field, value)
+        // Looked up by name once: every root span comes from the one callsite in `open`.
+        static FIELDS: OnceLock<[Field; END_FIELDS.len()]> = OnceLock::new();
+        let fields = FIELDS.get_or_init(|| {
+            END_FIELDS.map(|name| {
+                metadata
+                    .fields()
+                    .field(name)
+                    .expect("the root span declares every field it records")
+            })
         });
-        let pairs: [(&Field, Option<&dyn Value>); N] =
-            std::array::from_fn(|index| (&named[index].0, named[index].1));
-        self.span.record_all(&fields.value_set(&pairs));
+        let pairs: [(&Field, Option<&dyn Value>); END_FIELDS.len()] =
+            std::array::from_fn(|index| (&fields[index], values[index]));
+        self.span.record_all(&metadata.fields().value_set(&pairs));
     }
 }
+
+/// The fields [`RootSpan::record_end`] records, in the order it gives their values.
+const END_FIELDS: [&str; 8] = [
+    "http.response.status_code",
+    "otel.status_code",
+    "otel.status_description",
+    "error.msg",
+    "error.details",
+    "error.source_chain",
+    "error.type",
+    "error.count",
+];
 
 /// `error.type`: the type of the error whose response is sent, whatever its status, else the
 /// status code of a 5xx.

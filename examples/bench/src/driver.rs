@@ -33,6 +33,9 @@ pub struct Launch {
     pub quiet_telemetry: bool,
     /// Under callgrind, which writes its profile to this file when the server exits.
     pub callgrind: Option<PathBuf>,
+    /// Another binary taking the same `serve` command line (the OpenTelemetry scenario's);
+    /// `None` runs this one.
+    pub program: Option<PathBuf>,
 }
 
 /// The core the servers are pinned to, and the core of the load generator.
@@ -72,7 +75,10 @@ impl Running {
         File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let stderr_file =
             File::create(&stderr).map_err(|e| format!("{}: {e}", stderr.display()))?;
-        let exe = std::env::current_exe().map_err(|e| format!("current exe: {e}"))?;
+        let exe = match &launch.program {
+            Some(program) => program.clone(),
+            None => std::env::current_exe().map_err(|e| format!("current exe: {e}"))?,
+        };
         let mut command = match &launch.callgrind {
             Some(profile) => {
                 let wrapper = callgrind::wrapper(profile);

@@ -160,7 +160,9 @@ pub fn run(
     for &telemetry in telemetries {
         for scenario in Scenario::ALL {
             for &server in servers {
-                measurements.push(measure_pair(config, server, scenario, telemetry, dir)?);
+                measurements.push(measure_pair(
+                    config, server, scenario, telemetry, None, dir,
+                )?);
             }
         }
     }
@@ -180,7 +182,7 @@ pub fn run(
                 .find(|m| m.server == server && m.scenario == scenario && m.telemetry == telemetry)
             {
                 eprintln!("instructions: the gate failed: measuring again");
-                *old = measure_pair(config, server, scenario, telemetry, dir)?;
+                *old = measure_pair(config, server, scenario, telemetry, None, dir)?;
             }
         }
     }
@@ -206,17 +208,63 @@ pub fn run(
     })
 }
 
-/// The N₁ and N₂ runs of one server in one scenario.
+/// The OpenTelemetry scenario: watchful and axum from `program` (`watchful-bench-otel`),
+/// both exporting their spans to a sink that discards them, in the plaintext scenario; the
+/// Markdown table.
+pub fn otel(config: Config, program: &Path, dir: &Path) -> Result<String, String> {
+    let [watchful, axum] = [Kind::Watchful, Kind::Axum].map(|server| {
+        measure_pair(
+            config,
+            server,
+            Scenario::Plaintext,
+            // Telemetry on: the servers' subscriber is the exporting layer (no JSON lines).
+            Telemetry::Json,
+            Some(program),
+            dir,
+        )
+    });
+    Ok(otel_table(&watchful?, &axum?))
+}
+
+/// The OpenTelemetry table: watchful's and axum's instructions per request, and the ratio.
+fn otel_table(watchful: &Measurement, axum: &Measurement) -> String {
+    let (w, a) = (
+        watchful.instructions_per_request,
+        axum.instructions_per_request,
+    );
+    format!(
+        "### OpenTelemetry export\n\n\
+         The plaintext scenario, measured as above, with every span exported through a default \
+         `tracing-opentelemetry` layer to an `opentelemetry_sdk` tracer provider whose simple \
+         processor hands it to an exporter that discards it, and the propagator \
+         `watchful::otel::init()` installs (`examples/bench-otel`): watchful with its `otel` \
+         feature (which also records the request duration histogram, through the no-op meter \
+         provider) against axum with tower-http's `TraceLayer`, request id layers and the \
+         global propagator, making the same span: the same name, kind, status and attributes, \
+         the continued trace, `trace_id` and `request_id` included (a test of \
+         `examples/bench-otel` checks it). Target: watchful / axum ≤ 1.0×.\n\n\
+         | scenario | watchful | axum | watchful / axum |\n\
+         |---|---:|---:|---:|\n\
+         | {} | {} | {} | {:.3}× |\n",
+        Scenario::Plaintext.title(),
+        grouped(w),
+        grouped(a),
+        w / a
+    )
+}
+
+/// The N₁ and N₂ runs of one server in one scenario, from `program` (`None`: this binary).
 fn measure_pair(
     config: Config,
     server: Kind,
     scenario: Scenario,
     telemetry: Telemetry,
+    program: Option<&Path>,
     dir: &Path,
 ) -> Result<Measurement, String> {
     let runs = [
-        measure(server, scenario, telemetry, config.n1, dir)?,
-        measure(server, scenario, telemetry, config.n2, dir)?,
+        measure(server, scenario, telemetry, config.n1, program, dir)?,
+        measure(server, scenario, telemetry, config.n2, program, dir)?,
     ];
     let measurement = Measurement::new(server, scenario, telemetry, runs);
     eprintln!(
@@ -237,10 +285,12 @@ fn measure(
     scenario: Scenario,
     telemetry: Telemetry,
     requests: u64,
+    program: Option<&Path>,
     dir: &Path,
 ) -> Result<Run, String> {
     let name = format!(
-        "{}-{:?}-{}-{requests}",
+        "{}{}-{:?}-{}-{requests}",
+        if program.is_some() { "otel-" } else { "" },
         server.name(),
         scenario,
         telemetry.name()
@@ -251,6 +301,7 @@ fn measure(
         pin: false,
         quiet_telemetry: telemetry == Telemetry::Off,
         callgrind: Some(profile.clone()),
+        program: program.map(Path::to_path_buf),
     };
     let context = |e: String| format!("{} {} ({name}): {e}", server.name(), scenario.path());
     let mut running = Running::start(server, dir, &launch).map_err(context)?;
@@ -489,6 +540,22 @@ mod tests {
         assert_eq!(grouped(156_060.49), "156,060");
         assert_eq!(grouped(1_234_567.0), "1,234,567");
         assert_eq!(grouped(-1_933.0), "−1,933");
+    }
+
+    #[test]
+    fn the_otel_table_compares_watchful_with_axum() {
+        let m = |server, ir: f64| Measurement {
+            server,
+            scenario: Scenario::Plaintext,
+            telemetry: Telemetry::Json,
+            runs: [run(1, 0, 0, 0), run(2, 0, 0, 0)],
+            instructions_per_request: ir,
+            allocations_per_request: 0.0,
+            bytes_per_request: 0.0,
+        };
+        let md = otel_table(&m(Kind::Watchful, 41_849.0), &m(Kind::Axum, 36_101.0));
+        assert!(md.starts_with("### OpenTelemetry export"));
+        assert!(md.contains("| 1. plaintext | 41,849 | 36,101 | 1.159× |"));
     }
 
     #[test]

@@ -32,7 +32,7 @@ use servers::Kind;
 const USAGE: &str = "usage:
   watchful-bench run [--quick] [--perf] [--instructions] [--errors] [--out DIR] [--docs DIR]
                      [--rounds N] [--duration SECS] [--warmup SECS] [--connections N]
-                     [--requests N1,N2] [--servers hyper,axum,actix,watchful]
+                     [--requests N1,N2] [--servers hyper,axum,actix,watchful] [--otel BIN]
   watchful-bench serve <hyper|axum|actix|watchful> --port PORT --log FILE [--quiet-telemetry]
 
 `run` runs the parts named (all three when none is): --perf (server CPU per request under
@@ -43,7 +43,8 @@ target/bench). --quick is CI's mode: perf briefly, instructions for raw hyper an
 only, with the gate's thresholds from examples/bench/thresholds.json; it fails when the gate
 does. Without --quick the error-reporting table is also written to
 DIR/error-reporting-comparison.md, and a run of --perf and --instructions together writes
-DIR/performance.md (--docs, default: the workspace's docs/).
+DIR/performance.md (--docs, default: the workspace's docs/). --otel BIN adds the
+OpenTelemetry table to the instructions (BIN: examples/bench-otel's binary, built in release).
 
 `serve` runs until its standard input closes, then prints its allocation counts as JSON on
 stdout and exits; --quiet-telemetry serves without a tracing subscriber (logging off).";
@@ -126,6 +127,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut overrides: Vec<(String, String)> = Vec::new();
     let mut requests = None;
     let mut servers = Kind::ALL.to_vec();
+    let mut otel = None;
     let mut i = 0;
     while i < args.len() {
         let flag = args[i].as_str();
@@ -136,6 +138,7 @@ fn run(args: &[String]) -> Result<(), String> {
             "--errors" => do_errors = true,
             "--out" => out = PathBuf::from(value(args, &mut i, flag)?),
             "--docs" => docs = PathBuf::from(value(args, &mut i, flag)?),
+            "--otel" => otel = Some(PathBuf::from(value(args, &mut i, flag)?)),
             "--rounds" | "--duration" | "--warmup" | "--connections" => {
                 overrides.push((flag.to_owned(), value(args, &mut i, flag)?.to_owned()));
             }
@@ -235,7 +238,11 @@ fn run(args: &[String]) -> Result<(), String> {
         } else {
             (servers.clone(), instructions::Telemetry::ALL.to_vec())
         };
-        let report = instructions::run(counts, quick, &servers, &telemetries, &thresholds, &dir)?;
+        let mut report =
+            instructions::run(counts, quick, &servers, &telemetries, &thresholds, &dir)?;
+        if let Some(program) = &otel {
+            report.markdown += &format!("\n{}", instructions::otel(counts, program, &dir)?);
+        }
         println!("{}", report.markdown);
         write(&out, "instructions.md", &report.markdown)?;
         write(&out, "instructions.json", &to_json(&report)?)?;

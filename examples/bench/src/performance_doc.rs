@@ -27,6 +27,13 @@ a 500 and the error is reported.
 5. `GET /cors`: the plaintext body through tower-http's `CorsLayer::permissive()` (`bp.layer` \
 in watchful, a route layer in axum; raw hyper and actix-web add its three headers by hand).
 
+The **OpenTelemetry scenario** (`examples/bench-otel`, its own package behind its feature \
+`otel`, so that watchful's `otel` feature stays out of the servers above) runs scenario 1 with \
+every span exported through `tracing-opentelemetry`: watchful with its `otel` feature against \
+axum with tower-http's `TraceLayer`, both exporting the same span. A full run measures it \
+(`run.sh` builds it with `--features otel` and passes `--otel BIN` to `watchful-bench run`); \
+`--quick` does not. Its table is the last of the instruction counts below.
+
 ## What is measured, and how
 
 - **Instructions per request** (the figure to compare, and CI's gate): each server runs under \
@@ -64,6 +71,9 @@ raise one only with a reason in the commit message.
 examples/bench/run.sh                     # everything, this file included (~20 min)
 examples/bench/run.sh --instructions      # instructions and allocations only (~10 min)
 examples/bench/run.sh --quick             # CI: the gate and a brief CPU run
+cargo build --release -p watchful-bench-otel --features otel    # the OpenTelemetry table, with the gate's rows:
+cargo run --release -p watchful-bench -- run --instructions --servers hyper,watchful \\
+    --otel target/release/watchful-bench-otel
 callgrind_annotate target/bench/instructions/watchful-plaintext-json-600.callgrind | head -40
 ```
 
@@ -93,5 +103,6 @@ mod tests {
         let cpu = doc.find("### Server CPU time per request").unwrap();
         assert!(method < instructions && instructions < cpu);
         assert!(doc.contains("target/bench/{perf,instructions,errors}.{md,json}"));
+        assert!(doc.contains("The **OpenTelemetry scenario**"));
     }
 }
