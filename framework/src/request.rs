@@ -320,6 +320,11 @@ impl RequestId {
         self.0.to_str().unwrap_or_default()
     }
 
+    /// The id as the response's header carries it.
+    pub(crate) fn header_value(&self) -> HeaderValue {
+        self.0.clone()
+    }
+
     /// Takes the incoming id if it is printable ASCII of 1 to 128 bytes, or generates one.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
         match headers.get(Self::HEADER_NAME) {
@@ -348,8 +353,11 @@ impl RequestId {
         let mut id = [b'-'; 33];
         hex(prefix, &mut id[..16]);
         hex(count, &mut id[17..]);
+        // Owned behind a reference count from the start, so that the response's copy of the
+        // header is a count, not a second allocation (a `Vec`'s bytes allocate again when
+        // first cloned).
         Self(
-            HeaderValue::from_bytes(&id)
+            HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(id))
                 .expect("hexadecimal digits and `-` are a valid header value"),
         )
     }

@@ -101,6 +101,11 @@ impl InFlight {
         })
     }
 
+    /// What the request owns.
+    pub(crate) fn scope(&self) -> &Scope {
+        &self.scope
+    }
+
     fn plan(&self) -> &RoutePlan {
         self.runtime.plan(self.route)
     }

@@ -177,12 +177,10 @@ fn service(
     hyper::service::service_fn(move |request: Request<Incoming>| {
         let version = request.version();
         let in_flight = InFlight::start(&activity, version);
-        let app = app.clone();
+        let served = app.handle(request.map(RequestBody::incoming), connection);
         let closing = Arc::clone(&closing);
         async move {
-            let mut response = app
-                .handle(request.map(RequestBody::incoming), connection)
-                .await;
+            let mut response = served.await;
             if version != Version::HTTP_2 && closing.load(Ordering::Relaxed) {
                 let close = HeaderValue::from_static("close");
                 response.headers_mut().insert(CONNECTION, close);
