@@ -341,17 +341,23 @@ impl RequestId {
     fn generate() -> Self {
         use std::sync::OnceLock;
         use std::sync::atomic::{AtomicU64, Ordering};
-        static PREFIX: OnceLock<u64> = OnceLock::new();
+        /// The prefix, written in hexadecimal once.
+        static PREFIX: OnceLock<[u8; 16]> = OnceLock::new();
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let prefix = *PREFIX.get_or_init(|| {
+        let prefix = PREFIX.get_or_init(|| {
             use std::hash::{BuildHasher, RandomState};
-            RandomState::new().hash_one(std::time::SystemTime::now())
+            let mut prefix = [0; 16];
+            hex(
+                RandomState::new().hash_one(std::time::SystemTime::now()),
+                &mut prefix,
+            );
+            prefix
         });
         let count = COUNTER.fetch_add(1, Ordering::Relaxed);
         // `{prefix:016x}-{count:016x}`, written without the formatting machinery: this runs
         // for every request that comes without an id.
         let mut id = [b'-'; 33];
-        hex(prefix, &mut id[..16]);
+        id[..16].copy_from_slice(prefix);
         hex(count, &mut id[17..]);
         // Owned behind a reference count from the start, so that the response's copy of the
         // header is a count, not a second allocation (a `Vec`'s bytes allocate again when

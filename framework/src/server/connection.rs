@@ -124,18 +124,17 @@ pub(super) async fn serve<S>(
         .into_owned();
     let mut connection = pin!(connection);
     let mut shutdown = shared.shutdown.clone();
+    let shutdown = pin!(shutdown.wait_for(|asked| *asked));
     // hyper times out slow headers, but not a client that sends nothing at all: the protocol
     // detection waits for its first bytes.
-    let silent = async {
-        tokio::time::sleep(shared.silence_limit).await;
-        if activity.served.load(Ordering::Relaxed) {
-            std::future::pending::<()>().await;
-        }
-    };
+    let silence = pin!(tokio::time::sleep(shared.silence_limit));
+    let stop = stop(&activity, &shared.closing, shutdown, silence);
     tokio::select! {
+        biased;
         result = connection.as_mut() => return log_end(result),
-        () = silent => return tracing::debug!("no request within the header read timeout: closing"),
-        _ = shutdown.wait_for(|asked| *asked) => {}
+        stop = stop => if let Stop::Silence = stop {
+            return tracing::debug!("no request within the header read timeout: closing");
+        },
     }
     if !activity.http2.load(Ordering::Relaxed) {
         loop {
@@ -153,6 +152,44 @@ pub(super) async fn serve<S>(
     }
     connection.as_mut().graceful_shutdown();
     log_end(connection.await);
+}
+
+/// Why the server ends a connection before the connection ends by itself.
+enum Stop {
+    /// No request came within the silence limit.
+    Silence,
+    /// Shutdown started.
+    Shutdown,
+}
+
+/// Completes when shutdown starts, or when `silence` elapses before the first request.
+///
+/// Both futures are polled on the first poll, which registers this task's waker with them,
+/// and after that only while no request was served yet or once shutdown has started
+/// (`closing`, set before the shutdown is sent): in between, neither can complete, and a
+/// connection's task is woken on every request. The wakers stay registered, and a
+/// task's waker stays valid, so shutdown still wakes the task.
+fn stop<'a>(
+    activity: &'a Activity,
+    closing: &'a AtomicBool,
+    mut shutdown: Pin<&'a mut impl Future>,
+    mut silence: Pin<&'a mut tokio::time::Sleep>,
+) -> impl Future<Output = Stop> + 'a {
+    let mut first = true;
+    std::future::poll_fn(move |cx| {
+        let served = activity.served.load(Ordering::Relaxed);
+        if !first && served && !closing.load(Ordering::Relaxed) {
+            return Poll::Pending;
+        }
+        first = false;
+        if shutdown.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Stop::Shutdown);
+        }
+        if !served && silence.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Stop::Silence);
+        }
+        Poll::Pending
+    })
 }
 
 fn log_end(result: Result<(), Box<dyn std::error::Error + Send + Sync>>) {
