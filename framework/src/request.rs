@@ -369,12 +369,13 @@ impl RequestId {
     }
 }
 
-/// Writes `value` in lowercase hexadecimal, zero-padded, into the 16 bytes of `out`.
+/// Writes `value` in lowercase hexadecimal, zero-padded, into the 16 bytes of `out`: two
+/// digits per byte of the value.
 fn hex(value: u64, out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (index, byte) in out.iter_mut().enumerate() {
-        let shift = 4 * (15 - index);
-        *byte = DIGITS[((value >> shift) & 0xf) as usize];
+    for (digits, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
+        digits[0] = DIGITS[usize::from(byte >> 4)];
+        digits[1] = DIGITS[usize::from(byte & 0xf)];
     }
 }
 

@@ -77,6 +77,9 @@ pub(crate) struct InFlight {
 }
 
 impl InFlight {
+    // Inlined into `App::handle`, its only caller, so that the request's values are built in
+    // place rather than copied on each call (~400 bytes, three times).
+    #[inline]
     pub(crate) fn new(
         runtime: Arc<Runtime>,
         route: usize,
