@@ -66,11 +66,17 @@ impl App {
 
     /// Serves one request: routing, the route's components, error handling and observers,
     /// all inside the request's root span. Never fails: errors become responses.
-    pub async fn handle(
+    ///
+    /// The request is routed, its root span opened and its scope built when this is called;
+    /// the future runs the pipeline. It owns nothing of the request but its scope, behind an
+    /// `Arc`, and the pipeline's state is boxed: a server moves the future it is given several
+    /// times (hyper does, from the service call to its dispatcher), and each move of the
+    /// unboxed state, over a kilobyte, cost more than the allocation.
+    pub fn handle(
         &self,
         request: http::Request<RequestBody>,
         connection: ConnectionInfo,
-    ) -> Response {
+    ) -> impl Future<Output = Response> + Send + use<> {
         let inner = &*self.inner;
         let (parts, body) = request.into_parts();
         let head = RequestHead::from(parts);
@@ -99,41 +105,39 @@ impl App {
             Some(Err(error)) => (RawPathParams::default(), Some(error)),
             None => (RawPathParams::default(), None),
         };
-
-        let served = async {
-            let values = RequestValues {
-                head,
-                params,
-                route: plan.route().clone(),
-                allowed,
-                connection,
-                request_id: request_id.clone(),
-                span: span.clone(),
-                body_limit: plan.body_limit(),
-                error_format: plan.error_format(),
-            };
-            let runtime = Arc::clone(&inner.runtime);
-            let request = InFlight::new(runtime, route, values, body, bad_path);
-            let response = request.run().await;
-            (response, request)
+        let values = RequestValues {
+            head,
+            params,
+            route: plan.route().clone(),
+            allowed,
+            connection,
+            request_id,
+            span,
+            body_limit: plan.body_limit(),
+            error_format: plan.error_format(),
         };
-        let (mut response, request) = served.instrument(span.span().clone()).await;
-
-        request.errors().record_outcome(&mut response);
-        response
-            .body_mut()
-            .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
-        #[cfg(feature = "ws")]
-        crate::ws::start_session(&mut response, &span, &request_id, || {
-            Box::new(StreamReporter(Arc::clone(&request)))
-        });
-        response
-            .headers_mut()
-            .insert(RequestId::HEADER_NAME, request_id.0);
-        if is_head {
-            strip_body(&mut response);
-        }
-        response
+        let runtime = Arc::clone(&inner.runtime);
+        let request = InFlight::new(runtime, route, values, body, bad_path);
+        Box::pin(async move {
+            let span = request.scope().span();
+            let mut response = request.run().instrument(span.span().clone()).await;
+            request.errors().record_outcome(&mut response);
+            response
+                .body_mut()
+                .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
+            #[cfg(feature = "ws")]
+            crate::ws::start_session(&mut response, span, request.scope().request_id(), || {
+                Box::new(StreamReporter(Arc::clone(&request)))
+            });
+            let request_id = request.scope().request_id().header_value();
+            response
+                .headers_mut()
+                .insert(RequestId::HEADER_NAME, request_id);
+            if is_head {
+                strip_body(&mut response);
+            }
+            response
+        })
     }
 
     /// Logs each build warning at WARN.

@@ -320,6 +320,11 @@ impl RequestId {
         self.0.to_str().unwrap_or_default()
     }
 
+    /// The id as the response's header carries it.
+    pub(crate) fn header_value(&self) -> HeaderValue {
+        self.0.clone()
+    }
+
     /// Takes the incoming id if it is printable ASCII of 1 to 128 bytes, or generates one.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
         match headers.get(Self::HEADER_NAME) {
@@ -336,31 +341,41 @@ impl RequestId {
     fn generate() -> Self {
         use std::sync::OnceLock;
         use std::sync::atomic::{AtomicU64, Ordering};
-        static PREFIX: OnceLock<u64> = OnceLock::new();
+        /// The prefix, written in hexadecimal once.
+        static PREFIX: OnceLock<[u8; 16]> = OnceLock::new();
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let prefix = *PREFIX.get_or_init(|| {
+        let prefix = PREFIX.get_or_init(|| {
             use std::hash::{BuildHasher, RandomState};
-            RandomState::new().hash_one(std::time::SystemTime::now())
+            let mut prefix = [0; 16];
+            hex(
+                RandomState::new().hash_one(std::time::SystemTime::now()),
+                &mut prefix,
+            );
+            prefix
         });
         let count = COUNTER.fetch_add(1, Ordering::Relaxed);
         // `{prefix:016x}-{count:016x}`, written without the formatting machinery: this runs
         // for every request that comes without an id.
         let mut id = [b'-'; 33];
-        hex(prefix, &mut id[..16]);
+        id[..16].copy_from_slice(prefix);
         hex(count, &mut id[17..]);
+        // Owned behind a reference count from the start, so that the response's copy of the
+        // header is a count, not a second allocation (a `Vec`'s bytes allocate again when
+        // first cloned).
         Self(
-            HeaderValue::from_bytes(&id)
+            HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(id))
                 .expect("hexadecimal digits and `-` are a valid header value"),
         )
     }
 }
 
-/// Writes `value` in lowercase hexadecimal, zero-padded, into the 16 bytes of `out`.
+/// Writes `value` in lowercase hexadecimal, zero-padded, into the 16 bytes of `out`: two
+/// digits per byte of the value.
 pub(crate) fn hex(value: u64, out: &mut [u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (index, byte) in out.iter_mut().enumerate() {
-        let shift = 4 * (15 - index);
-        *byte = DIGITS[((value >> shift) & 0xf) as usize];
+    for (digits, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
+        digits[0] = DIGITS[usize::from(byte >> 4)];
+        digits[1] = DIGITS[usize::from(byte & 0xf)];
     }
 }
 

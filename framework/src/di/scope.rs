@@ -56,7 +56,8 @@ pub(crate) struct Scope {
 
 impl Scope {
     /// The scope of a request whose route has `slot_count` slots and `tower_layers` tower
-    /// layers.
+    /// layers. Inlined, like `InFlight::new`, its only caller.
+    #[inline]
     pub(crate) fn new(
         values: RequestValues,
         body: RequestBody,

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
-use tokio::time::{Instant, sleep_until};
+use tokio::time::{Instant, Sleep, sleep_until};
 
 /// Whether a request's body is being waited for: its last poll found no bytes yet.
 #[derive(Debug, Default)]
@@ -86,44 +86,75 @@ pub(crate) enum Late {
     Client(Duration),
 }
 
-/// Runs `pipeline` within `limits`, counted from `started` (set now if unset). The timers are armed only if the
-/// pipeline does not finish when first polled (a sync handler never waits), and then on the
-/// heap: the pipeline is borrowed and the fast path's state stays small, since every request
-/// moves it around.
-pub(crate) async fn within<F: Future<Output = crate::Response>>(
-    mut pipeline: Pin<&mut F>,
-    limits: Limits<'_>,
-    started: &OnceLock<Instant>,
-) -> Result<crate::Response, Late> {
-    if limits.request.is_none() && limits.body.is_none() {
-        return Ok(pipeline.await);
+/// Runs `pipeline` within `limits`, counted from `started` (set now if unset). The timers are
+/// armed only if the pipeline does not finish when first polled (a sync handler never waits),
+/// and then on the heap: the pipeline is borrowed and the fast path's state stays small, since
+/// it is part of every request's future.
+pub(crate) fn within<'a, F: Future<Output = crate::Response>>(
+    pipeline: Pin<&'a mut F>,
+    limits: Limits<'a>,
+    started: &'a OnceLock<Instant>,
+) -> Within<'a, F> {
+    Within {
+        pipeline,
+        limits,
+        started,
+        timers: None,
     }
-    let first = std::future::poll_fn(|cx| Poll::Ready(pipeline.as_mut().poll(cx))).await;
-    if let Poll::Ready(response) = first {
-        return Ok(response);
-    }
-    let start = *started.get_or_init(Instant::now);
-    let timer = |limit: Duration| Box::pin(sleep_until(start + limit));
-    let mut request_timer = limits.request.map(timer);
-    let mut body_timer = limits.body.map(|(limit, _)| timer(limit));
-    let mut body_late = false;
-    std::future::poll_fn(|cx| {
-        if let Poll::Ready(response) = pipeline.as_mut().poll(cx) {
+}
+
+/// The future of [`within`]: written out rather than `async`, whose state machine kept the
+/// limits twice and the timers' locals beside the fast path's.
+pub(crate) struct Within<'a, F> {
+    pipeline: Pin<&'a mut F>,
+    limits: Limits<'a>,
+    started: &'a OnceLock<Instant>,
+    /// Armed the first time the pipeline waits.
+    timers: Option<Timers>,
+}
+
+/// The clocks of a pipeline that waited.
+struct Timers {
+    request: Option<Pin<Box<Sleep>>>,
+    body: Option<Pin<Box<Sleep>>>,
+    /// Whether the body's clock ran out (it matters only while the body is waited for).
+    body_late: bool,
+}
+
+impl<F: Future<Output = crate::Response>> Future for Within<'_, F> {
+    type Output = Result<crate::Response, Late>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        if let Poll::Ready(response) = this.pipeline.as_mut().poll(cx) {
             return Poll::Ready(Ok(response));
         }
+        let limits = &this.limits;
+        if limits.request.is_none() && limits.body.is_none() {
+            return Poll::Pending;
+        }
+        let timers = this.timers.get_or_insert_with(|| {
+            let start = *this.started.get_or_init(Instant::now);
+            let timer = |limit: Duration| Box::pin(sleep_until(start + limit));
+            Timers {
+                request: limits.request.map(timer),
+                body: limits.body.map(|(limit, _)| timer(limit)),
+                body_late: false,
+            }
+        });
         let waiting = limits.body.is_some_and(|(_, wait)| wait.is_waiting());
-        if let Some(timer) = &mut body_timer
-            && !body_late
+        if let Some(timer) = &mut timers.body
+            && !timers.body_late
         {
-            body_late = timer.as_mut().poll(cx).is_ready();
+            timers.body_late = timer.as_mut().poll(cx).is_ready();
         }
         if let Some((limit, _)) = limits.body
-            && body_late
+            && timers.body_late
             && waiting
         {
             return Poll::Ready(Err(Late::Client(limit)));
         }
-        if let Some(timer) = &mut request_timer
+        if let Some(timer) = &mut timers.request
             && let Some(limit) = limits.request
             && timer.as_mut().poll(cx).is_ready()
         {
@@ -133,8 +164,7 @@ pub(crate) async fn within<F: Future<Output = crate::Response>>(
             }));
         }
         Poll::Pending
-    })
-    .await
+    }
 }
 
 #[cfg(test)]

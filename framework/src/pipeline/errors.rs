@@ -151,6 +151,9 @@ impl<'a> ErrorPath<'a> {
 
     /// Observes the error a response type met while making `response`, if any; the 500 it
     /// made stays, as a problem where the route writes the framework's errors so.
+    ///
+    /// Every response goes through here, and rarely one with an error: the observers' future
+    /// is boxed, so that it does not take space in every request's future.
     pub(crate) async fn settle(&self, mut response: Response) -> Response {
         if let Some(mut error) = take_failure(&mut response) {
             error.set_response_status(response.status());
@@ -158,7 +161,7 @@ impl<'a> ErrorPath<'a> {
                 let request_id = self.scope.request_id();
                 response = internal_error(request_id).render(ErrorFormat::Problem, request_id);
             }
-            let index = self.observe(error).await;
+            let index = Box::pin(self.observe(error)).await;
             response.extensions_mut().insert(ErrorMark(index));
         }
         response

@@ -16,14 +16,13 @@ use crate::error::BoxError;
 pub type Response = http::Response<Body>;
 
 /// The content type of text bodies, and of watchful's own error bodies.
-pub(crate) const TEXT_PLAIN: &str = "text/plain; charset=utf-8";
+pub(crate) const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
-/// A response with `body` and its `Content-Type`.
-pub(super) fn with_content_type(body: Body, content_type: &'static str) -> Response {
+/// A response with `body` and its `Content-Type`. Content types are constants: made with
+/// `HeaderValue::from_static` at run time, a value is checked byte by byte on every response.
+pub(super) fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
     let mut response = Response::new(body);
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.headers_mut().insert(CONTENT_TYPE, content_type);
     response
 }
 

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use http::StatusCode;
-use http::header::{CONTENT_TYPE, HeaderValue};
+use http::header::CONTENT_TYPE;
 
 use super::body::{Body, Response, TEXT_PLAIN};
 use crate::sync::lock;
@@ -23,9 +23,7 @@ struct FailureSlot(Arc<Mutex<Option<ResponseFailure>>>);
 pub(crate) fn failed(error: impl Into<crate::Error>) -> Response {
     let mut response = Response::new(Body::from_bytes("500 Internal Server Error"));
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
+    response.headers_mut().insert(CONTENT_TYPE, TEXT_PLAIN);
     let failure = ResponseFailure(error.into());
     response
         .extensions_mut()

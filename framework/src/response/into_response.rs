@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::body::{Body, Response, TEXT_PLAIN, with_content_type};
 use super::failure::has_failure;
@@ -42,9 +42,9 @@ impl IntoResponse for () {
     }
 }
 
-pub(super) const OCTETS: &str = "application/octet-stream";
+pub(super) const OCTETS: HeaderValue = HeaderValue::from_static("application/octet-stream");
 
-fn bytes_with_type(bytes: Bytes, content_type: &'static str) -> Response {
+fn bytes_with_type(bytes: Bytes, content_type: HeaderValue) -> Response {
     with_content_type(Body::from_bytes(bytes), content_type)
 }
 

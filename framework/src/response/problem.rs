@@ -11,6 +11,8 @@ use super::failure::{JsonResponseError, failed};
 use super::into_response::IntoResponse;
 use crate::request::RequestId;
 
+const PROBLEM_JSON: HeaderValue = HeaderValue::from_static("application/problem+json");
+
 /// An RFC 9457 problem details response: `Content-Type: application/problem+json` and a JSON
 /// object with `type`, `title`, `status`, and, when set, `detail`, `instance`, `errors` (one
 /// per invalid field) and extension members.
@@ -226,7 +228,7 @@ impl IntoResponse for Problem {
             Ok(body) => body,
             Err(error) => return failed(JsonResponseError(error)),
         };
-        let mut response = with_content_type(Body::from_bytes(body), "application/problem+json");
+        let mut response = with_content_type(Body::from_bytes(body), PROBLEM_JSON);
         *response.status_mut() = self.status;
         response.headers_mut().extend(self.headers);
         response

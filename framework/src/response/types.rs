@@ -8,6 +8,9 @@ use super::body::{Body, Response, TEXT_PLAIN, with_content_type};
 use super::failure::{InvalidResponseHeader, JsonResponseError, failed};
 use super::into_response::IntoResponse;
 
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+const TEXT_HTML: HeaderValue = HeaderValue::from_static("text/html; charset=utf-8");
+
 /// `T` serialised as JSON, with `Content-Type: application/json`.
 ///
 /// Serialisation can fail (a map with non-string keys, a `Serialize` impl that errors): the
@@ -38,7 +41,7 @@ pub struct Json<T>(pub T);
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
         match serde_json::to_vec(&self.0) {
-            Ok(bytes) => with_content_type(Body::from_bytes(bytes), "application/json"),
+            Ok(bytes) => with_content_type(Body::from_bytes(bytes), APPLICATION_JSON),
             Err(error) => failed(JsonResponseError(error)),
         }
     }
@@ -63,7 +66,7 @@ pub struct Html<T>(pub T);
 
 impl<T: Into<Body>> IntoResponse for Html<T> {
     fn into_response(self) -> Response {
-        with_content_type(self.0.into(), "text/html; charset=utf-8")
+        with_content_type(self.0.into(), TEXT_HTML)
     }
 }
 

@@ -123,19 +123,19 @@ pub(super) async fn serve<S>(
         .serve_connection_with_upgrades(TokioIo::new(io), service)
         .into_owned();
     let mut connection = pin!(connection);
+    let asked = shared.shutdown.clone();
     let mut shutdown = shared.shutdown.clone();
+    let shutdown = pin!(shutdown.wait_for(|asked| *asked));
     // hyper times out slow headers, but not a client that sends nothing at all: the protocol
     // detection waits for its first bytes.
-    let silent = async {
-        tokio::time::sleep(shared.silence_limit).await;
-        if activity.served.load(Ordering::Relaxed) {
-            std::future::pending::<()>().await;
-        }
-    };
+    let silence = pin!(tokio::time::sleep(shared.silence_limit));
+    let stop = stop(&activity, &asked, shutdown, silence);
     tokio::select! {
+        biased;
         result = connection.as_mut() => return log_end(result),
-        () = silent => return tracing::debug!("no request within the header read timeout: closing"),
-        _ = shutdown.wait_for(|asked| *asked) => {}
+        stop = stop => if let Stop::Silence = stop {
+            return tracing::debug!("no request within the header read timeout: closing");
+        },
     }
     if !activity.http2.load(Ordering::Relaxed) {
         loop {
@@ -153,6 +153,45 @@ pub(super) async fn serve<S>(
     }
     connection.as_mut().graceful_shutdown();
     log_end(connection.await);
+}
+
+/// Why the server ends a connection before the connection ends by itself.
+enum Stop {
+    /// No request came within the silence limit.
+    Silence,
+    /// Shutdown started.
+    Shutdown,
+}
+
+/// Completes when shutdown starts, or when `silence` elapses before the first request.
+///
+/// Both futures are polled on the first poll, which registers this task's waker with them,
+/// and after that only while no request was served yet or once shutdown was asked for (read
+/// from `asked`, a receiver of the same channel as `shutdown`'s, which cannot be read while
+/// its future borrows it): in between, neither can complete, and a connection's task is woken
+/// on every request. The wakers stay registered, and a task's waker stays valid, so the
+/// shutdown still wakes the task, and the value it sent is read before the poll is skipped.
+fn stop<'a>(
+    activity: &'a Activity,
+    asked: &'a watch::Receiver<bool>,
+    mut shutdown: Pin<&'a mut impl Future>,
+    mut silence: Pin<&'a mut tokio::time::Sleep>,
+) -> impl Future<Output = Stop> + 'a {
+    let mut first = true;
+    std::future::poll_fn(move |cx| {
+        let served = activity.served.load(Ordering::Relaxed);
+        if !first && served && !*asked.borrow() {
+            return Poll::Pending;
+        }
+        first = false;
+        if shutdown.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Stop::Shutdown);
+        }
+        if !served && silence.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Stop::Silence);
+        }
+        Poll::Pending
+    })
 }
 
 fn log_end(result: Result<(), Box<dyn std::error::Error + Send + Sync>>) {
@@ -177,12 +216,10 @@ fn service(
     hyper::service::service_fn(move |request: Request<Incoming>| {
         let version = request.version();
         let in_flight = InFlight::start(&activity, version);
-        let app = app.clone();
+        let served = app.handle(request.map(RequestBody::incoming), connection);
         let closing = Arc::clone(&closing);
         async move {
-            let mut response = app
-                .handle(request.map(RequestBody::incoming), connection)
-                .await;
+            let mut response = served.await;
             if version != Version::HTTP_2 && closing.load(Ordering::Relaxed) {
                 let close = HeaderValue::from_static("close");
                 response.headers_mut().insert(CONNECTION, close);
@@ -245,5 +282,32 @@ impl<S: AsyncWrite> AsyncWrite for Tracked<S> {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.project().inner.poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A shutdown sent while the connection is idle after a request ends it, however the
+    /// server's own bookkeeping of the shutdown is ordered with it.
+    #[tokio::test]
+    async fn a_shutdown_reaches_a_connection_that_served_a_request() {
+        let (sender, receiver) = watch::channel(false);
+        let activity = Activity::default();
+        let mut waiting = receiver.clone();
+        let shutdown = pin!(waiting.wait_for(|asked| *asked));
+        let silence = pin!(tokio::time::sleep(Duration::from_secs(3600)));
+        let mut stop = pin!(stop(&activity, &receiver, shutdown, silence));
+        let first = std::future::poll_fn(|cx| Poll::Ready(stop.as_mut().poll(cx))).await;
+        assert!(first.is_pending());
+
+        activity.served.store(true, Ordering::Relaxed);
+        let idle = std::future::poll_fn(|cx| Poll::Ready(stop.as_mut().poll(cx))).await;
+        assert!(idle.is_pending(), "nothing to stop for yet");
+
+        sender.send_replace(true);
+        let stopped = tokio::time::timeout(Duration::from_secs(5), stop).await;
+        assert!(matches!(stopped, Ok(Stop::Shutdown)));
     }
 }

@@ -62,8 +62,7 @@ where
                 local_addr: SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)),
                 scheme: "http",
             });
-        let request = request.map(RequestBody::new);
-        let app = self.clone();
-        Box::pin(async move { Ok(app.handle(request, connection).await) })
+        let served = self.handle(request.map(RequestBody::new), connection);
+        Box::pin(async move { Ok(served.await) })
     }
 }
