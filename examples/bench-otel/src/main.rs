@@ -69,7 +69,7 @@ fn serve(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let _provider = sink::install()?;
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
     listener.set_nonblocking(true)?;
-    exit_when_stdin_closes();
+    alloc_count::exit_when_stdin_closes();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -202,17 +202,6 @@ impl MakeRequestId for CountedRequestId {
         let id = format!("{:016x}-{count:016x}", self.prefix);
         HeaderValue::from_str(&id).ok().map(RequestId::new)
     }
-}
-
-/// Exits the process, after printing its allocation counts as JSON on stdout, when stdin
-/// closes: the bench driver's clean stop, after which callgrind writes its profile.
-fn exit_when_stdin_closes() {
-    std::thread::spawn(|| {
-        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
-        let counts = serde_json::to_string(&alloc_count::Allocations::now()).unwrap_or_default();
-        println!("{counts}");
-        std::process::exit(0);
-    });
 }
 
 #[cfg(test)]

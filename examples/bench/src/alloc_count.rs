@@ -69,6 +69,19 @@ impl Allocations {
     }
 }
 
+/// Exits the process, after printing its allocation counts as JSON on stdout, when stdin
+/// closes: the driver's clean stop, after which callgrind writes its profile. A thread of its
+/// own, so that it works the same for every server and runtime (and in both bench binaries,
+/// which include this file).
+pub fn exit_when_stdin_closes() {
+    std::thread::spawn(|| {
+        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
+        let counts = serde_json::to_string(&Allocations::now()).unwrap_or_default();
+        println!("{counts}");
+        std::process::exit(0);
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -101,20 +101,8 @@ fn serve(args: &[String]) -> Result<(), String> {
     }
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("bind 127.0.0.1:{port}: {e}"))?;
-    exit_when_stdin_closes();
+    alloc_count::exit_when_stdin_closes();
     kind.serve(listener).map_err(|e| e.to_string())
-}
-
-/// Exits the process, after printing its allocation counts as JSON on stdout, when stdin
-/// closes: the driver's clean stop, after which callgrind writes its profile. A thread of its
-/// own, so that it works the same for every server and runtime.
-fn exit_when_stdin_closes() {
-    std::thread::spawn(|| {
-        let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
-        let counts = serde_json::to_string(&alloc_count::Allocations::now()).unwrap_or_default();
-        println!("{counts}");
-        std::process::exit(0);
-    });
 }
 
 fn run(args: &[String]) -> Result<(), String> {
