@@ -67,6 +67,8 @@ mod di;
 pub mod error;
 pub mod extract;
 pub mod middleware;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 #[cfg(feature = "otel")]
 pub mod otel;
 mod pipeline;

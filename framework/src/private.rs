@@ -245,3 +245,13 @@ impl<T> ViaNoClone for CloneProbe<T> {
         None
     }
 }
+
+#[doc(hidden)]
+pub use crate::component::{DeclaredResponse, RouteDocFn};
+#[cfg(feature = "openapi")]
+pub use crate::openapi::component_docs::RouteDoc;
+#[cfg(feature = "openapi")]
+pub use crate::openapi::probe::{
+    DocProbe, ViaInputDoc, ViaJsonSchema, ViaNoInputDoc, ViaNoResponseDoc, ViaResponseDoc,
+    ViaUntypedInput, ViaUntypedResponse,
+};

@@ -2,16 +2,17 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{ParseStream, Parser};
-use syn::{Error, Ident, LitStr};
+use syn::{Error, Ident, LitInt, LitStr, Type};
 
 /// A kind of component, with what sets apart the attributes that declare it: `R` for a route,
-/// `C` for a constructor. The same enumeration serves before the attribute's arguments are read
-/// ([`Macro`]) and after ([`Declared`]), so that each stage names the kinds the same way.
+/// `C` for a constructor, `H` for an error handler. The same enumeration serves before the
+/// attribute's arguments are read ([`Macro`]) and after ([`Declared`]), so that each stage
+/// names the kinds the same way.
 #[derive(Clone, Copy)]
-pub(crate) enum Kind<R, C> {
+pub(crate) enum Kind<R, C, H> {
     Route(R),
     Constructor(C),
-    ErrorHandler,
+    ErrorHandler(H),
     ErrorObserver,
     Wrap,
     PreProcess,
@@ -22,10 +23,10 @@ pub(crate) enum Kind<R, C> {
 /// An attribute macro as its entry point knows it: for a route, the method that `#[get]`,
 /// `#[post]`, .. fix (`None` for `#[route]`, whose arguments name it); for a constructor, the
 /// lifecycle its attribute declares.
-pub(crate) type Macro = Kind<Option<&'static str>, Lifecycle>;
+pub(crate) type Macro = Kind<Option<&'static str>, Lifecycle, ()>;
 
 /// What to generate, once the attribute's arguments are read and checked.
-pub(crate) type Declared = Kind<Route, Constructor>;
+pub(crate) type Declared = Kind<Route, Constructor, Vec<DeclaredResponse>>;
 
 /// A route's method and path, as checked.
 pub(crate) struct Route {
@@ -33,6 +34,18 @@ pub(crate) struct Route {
     pub(crate) method: String,
     /// Starts with `/`.
     pub(crate) path: LitStr,
+    /// The success status the handler answers with, for the OpenAPI document, when its return
+    /// type does not fix one: `status = 201`.
+    pub(crate) status: Option<LitInt>,
+}
+
+/// A response an error handler declares it can answer: `404 = ApiError` or `503` in
+/// `#[error_handler(responses(404 = ApiError, 503))]`.
+pub(crate) struct DeclaredResponse {
+    /// A status code, 100 to 599.
+    pub(crate) status: LitInt,
+    /// The body's type, if named.
+    pub(crate) body: Option<Type>,
 }
 
 /// A constructor's lifecycle and flag, as checked.
@@ -68,7 +81,7 @@ impl Macro {
             Kind::Route(Some(method)) => method.to_ascii_lowercase(),
             Kind::Route(None) => "route".to_owned(),
             Kind::Constructor(lifecycle) => lifecycle.attribute().to_owned(),
-            Kind::ErrorHandler => "error_handler".to_owned(),
+            Kind::ErrorHandler(()) => "error_handler".to_owned(),
             Kind::ErrorObserver => "error_observer".to_owned(),
             Kind::Wrap => "wrap".to_owned(),
             Kind::PreProcess => "pre_process".to_owned(),
@@ -81,16 +94,20 @@ impl Macro {
     pub(crate) fn parse_args(self, args: TokenStream) -> syn::Result<Declared> {
         let name = self.name();
         match self {
-            Kind::Route(Some(method)) => Ok(Kind::Route(Route {
-                method: method.to_owned(),
-                path: path_argument(&name, args)?,
-            })),
+            Kind::Route(Some(method)) => {
+                let (path, status) = path_argument(&name, args)?;
+                Ok(Kind::Route(Route {
+                    method: method.to_owned(),
+                    path,
+                    status,
+                }))
+            }
             Kind::Route(None) => route_arguments(args).map(Kind::Route),
             Kind::Constructor(lifecycle) => Ok(Kind::Constructor(Constructor {
                 lifecycle,
                 clone_if_necessary: clone_if_necessary(lifecycle, args)?,
             })),
-            Kind::ErrorHandler => no_arguments(&name, args).map(|()| Kind::ErrorHandler),
+            Kind::ErrorHandler(()) => responses_argument(args).map(Kind::ErrorHandler),
             Kind::ErrorObserver => no_arguments(&name, args).map(|()| Kind::ErrorObserver),
             Kind::Wrap => no_arguments(&name, args).map(|()| Kind::Wrap),
             Kind::PreProcess => no_arguments(&name, args).map(|()| Kind::PreProcess),
@@ -100,8 +117,8 @@ impl Macro {
     }
 }
 
-/// `"/users/{id}"` in `#[get("/users/{id}")]`.
-fn path_argument(name: &str, args: TokenStream) -> syn::Result<LitStr> {
+/// `"/users/{id}"` in `#[get("/users/{id}")]`, and the optional `status = 201` after it.
+fn path_argument(name: &str, args: TokenStream) -> syn::Result<(LitStr, Option<LitInt>)> {
     let example = format!("`#[{name}(\"/users/{{id}}\")]`");
     if args.is_empty() {
         return Err(Error::new(
@@ -116,30 +133,103 @@ fn path_argument(name: &str, args: TokenStream) -> syn::Result<LitStr> {
                 format!("expected the route's path as a string literal, e.g. {example}"),
             )
         })?;
+        let mut status = None;
         if !input.is_empty() {
-            return Err(input.error(format!(
-                "`#[{name}]` takes only the route's path, e.g. {example}"
-            )));
+            input.parse::<syn::Token![,]>()?;
+            let key: Ident = input.parse()?;
+            if key != "status" || status.is_some() {
+                return Err(Error::new(
+                    key.span(),
+                    format!(
+                        "`#[{name}]` takes the route's path and, optionally, its success status: {example} or `#[{name}(\"/users\", status = 201)]`"
+                    ),
+                ));
+            }
+            input.parse::<syn::Token![=]>()?;
+            status = Some(status_code(input.parse()?)?);
+            if !input.is_empty() {
+                return Err(input.error(format!(
+                    "`#[{name}]` takes the route's path and, optionally, `status = ..`; remove the rest"
+                )));
+            }
         }
-        Ok(path)
+        Ok((path, status))
     };
-    let path = parser.parse2(args)?;
+    let (path, status) = parser.parse2(args)?;
     check_path(&path)?;
-    Ok(path)
+    Ok((path, status))
+}
+
+/// An HTTP status code, 100 to 599.
+fn status_code(literal: LitInt) -> syn::Result<LitInt> {
+    match literal.base10_parse::<u16>() {
+        Ok(100..=599) => Ok(literal),
+        _ => Err(Error::new(
+            literal.span(),
+            "an HTTP status code is a number from 100 to 599, e.g. `404`",
+        )),
+    }
+}
+
+/// `responses(404 = ApiError, 503)` in `#[error_handler(responses(404 = ApiError, 503))]`:
+/// the statuses the handler can answer, each with its body's type when it has one.
+fn responses_argument(args: TokenStream) -> syn::Result<Vec<DeclaredResponse>> {
+    const USAGE: &str =
+        "`#[error_handler]` takes the responses it can answer: `#[error_handler(responses(404 = ApiError, 503))]`";
+    if args.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut declared: Vec<DeclaredResponse> = Vec::new();
+    syn::meta::parser(|meta| {
+        if !meta.path.is_ident("responses") {
+            return Err(meta.error(format!("unknown argument: {USAGE}")));
+        }
+        let content;
+        syn::parenthesized!(content in meta.input);
+        while !content.is_empty() {
+            let status = status_code(content.parse()?)?;
+            if declared.iter().any(|d| d.status.base10_digits() == status.base10_digits()) {
+                return Err(Error::new(
+                    status.span(),
+                    format!("status {} is declared twice: keep one", status.base10_digits()),
+                ));
+            }
+            let body = match content.parse::<Option<syn::Token![=]>>()? {
+                Some(_) => Some(content.parse::<Type>()?),
+                None => None,
+            };
+            declared.push(DeclaredResponse { status, body });
+            if content.is_empty() {
+                break;
+            }
+            content.parse::<syn::Token![,]>()?;
+        }
+        Ok(())
+    })
+    .parse2(args)?;
+    Ok(declared)
 }
 
 /// `method = "GET", path = "/x"` in `#[route(..)]`, in any order.
 fn route_arguments(args: TokenStream) -> syn::Result<Route> {
     let mut method = None;
     let mut path = None;
+    let mut status = None;
     syn::meta::parser(|meta| {
+        if meta.path.is_ident("status") {
+            if status.is_some() {
+                return Err(meta.error("`status` is given twice: keep one"));
+            }
+            status = Some(status_code(meta.value()?.parse()?)?);
+            return Ok(());
+        }
         let (slot, key) = if meta.path.is_ident("method") {
             (&mut method, "method")
         } else if meta.path.is_ident("path") {
             (&mut path, "path")
         } else {
             return Err(meta.error(
-                "unknown argument: `#[route]` takes `method = \"GET\"` and `path = \"/users/{id}\"`",
+                "unknown argument: `#[route]` takes `method = \"GET\"`, `path = \"/users/{id}\"` and, optionally, `status = 201`",
             ));
         };
         if slot.is_some() {
@@ -165,7 +255,11 @@ fn route_arguments(args: TokenStream) -> syn::Result<Route> {
         .ok_or_else(|| missing("path"))
         .and_then(|p| check_path(&p).map(|()| p));
     match (method, path) {
-        (Ok(method), Ok(path)) => Ok(Route { method, path }),
+        (Ok(method), Ok(path)) => Ok(Route {
+            method,
+            path,
+            status,
+        }),
         (Err(mut first), Err(second)) => {
             first.combine(second);
             Err(first)

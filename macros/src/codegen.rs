@@ -9,7 +9,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{GenericArgument, ItemFn, PathArguments, Type};
 
-use crate::args::{Constructor, Declared, Kind, Lifecycle, Route};
+use crate::args::{Constructor, Declared, DeclaredResponse, Kind, Lifecycle, Route};
 use crate::naming;
 use crate::signature::{Component, Output};
 
@@ -25,14 +25,62 @@ pub(crate) fn emit(function: &ItemFn, kind: &Declared, component: &Component) ->
     let meta = meta(function, component, &shape);
     let call = call(function, component, &shape);
     let Shape {
-        doc, ty, leading, ..
+        doc,
+        ty,
+        leading,
+        documented,
+        ..
     } = &shape;
     quote! {
         #(#cfgs)*
         #[doc = #doc]
         #vis const #constant: ::watchful::__private::#ty =
-            ::watchful::__private::#ty::new(#leading #meta, #call);
+            ::watchful::__private::#ty::new(#leading #meta, #call) #documented;
     }
+}
+
+/// What a route says about itself in the OpenAPI document: its doc comment, its declared
+/// success status and its success type. The `watchful::__route_doc!` macro keeps them only
+/// when watchful's `openapi` feature is on.
+fn route_doc(function: &ItemFn, status: Option<&syn::LitInt>, ok: &TokenStream) -> TokenStream {
+    let docs = doc_comment(function);
+    let status = match status {
+        Some(status) => quote!(::core::option::Option::Some(#status)),
+        None => quote!(::core::option::Option::None),
+    };
+    quote!(.documented(::watchful::__route_doc!(#docs, #status, #ok)))
+}
+
+/// The responses an error handler declares, for the OpenAPI document and for the debug-build
+/// check of the statuses it answers.
+fn declared_responses(declared: &[DeclaredResponse]) -> TokenStream {
+    let responses = declared.iter().map(|DeclaredResponse { status, body }| match body {
+        Some(body) => quote!(::watchful::__declared_response!(#status, #body)),
+        None => quote!(::watchful::__declared_response!(#status)),
+    });
+    quote!(.responses(&[#(#responses),*]))
+}
+
+/// The function's doc comment, its lines joined, each stripped of the one space `///` leaves.
+fn doc_comment(function: &ItemFn) -> String {
+    let lines: Vec<String> = function
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(text),
+                        ..
+                    }),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        })
+        .map(|line| line.strip_prefix(' ').map(str::to_owned).unwrap_or(line))
+        .collect();
+    lines.join("\n").trim().to_owned()
 }
 
 /// What sets one kind of component apart in the generated code.
@@ -64,6 +112,8 @@ struct Shape {
     /// Checks on the output and error types, and the imports they need, at the top of the
     /// adapter.
     checks: Vec<TokenStream>,
+    /// A method call on the constant that adds what the OpenAPI document needs, if any.
+    documented: Option<TokenStream>,
 }
 
 impl Shape {
@@ -95,7 +145,8 @@ impl Shape {
                         ty: TokenStream,
                         leading: TokenStream,
                         passed: Option<TokenStream>,
-                        pre: bool| {
+                        pre: bool,
+                        documented: Option<TokenStream>| {
             let (ok, plain) = match pre {
                 true => (quote!(::watchful::middleware::Processing), "processing"),
                 false => (quote!(::watchful::__private::Response), "response"),
@@ -116,16 +167,22 @@ impl Shape {
                 verdict: None,
                 checks: result_error.iter().map(error_check).collect(),
                 error: result_error.clone(),
+                documented,
             }
         };
 
         match kind {
-            Kind::Route(Route { method, path }) => pipeline(
+            Kind::Route(Route {
+                method,
+                path,
+                status,
+            }) => pipeline(
                 format!("Route `{method} {}`, served by {link}.", path.value()),
                 quote!(Route),
                 quote!(#method, #path,),
                 None,
                 false,
+                Some(route_doc(function, status.as_ref(), &ok)),
             ),
             Kind::Constructor(Constructor {
                 lifecycle,
@@ -168,9 +225,10 @@ impl Shape {
                         .collect(),
                     output: Some(ok),
                     error: result_error,
+                    documented: None,
                 }
             }
-            Kind::ErrorHandler => {
+            Kind::ErrorHandler(declared) => {
                 let handled = component.leading_input.map(|handled| quote!(#handled));
                 Shape {
                     doc: format!("Error handler {link}."),
@@ -190,6 +248,7 @@ impl Shape {
                     verdict: None,
                     checks: handled.iter().map(error_check).collect(),
                     error: handled,
+                    documented: (!declared.is_empty()).then(|| declared_responses(declared)),
                 }
             }
             Kind::ErrorObserver => Shape {
@@ -207,6 +266,7 @@ impl Shape {
                 convert: None,
                 verdict: None,
                 checks: Vec::new(),
+                documented: None,
             },
             Kind::Wrap => pipeline(
                 format!("Wrapping middleware {link}."),
@@ -214,6 +274,7 @@ impl Shape {
                 TokenStream::new(),
                 Some(quote!(::watchful::middleware::Next)),
                 false,
+                None,
             ),
             Kind::PostProcess => pipeline(
                 format!("Post-processing middleware {link}."),
@@ -221,6 +282,7 @@ impl Shape {
                 TokenStream::new(),
                 Some(quote!(::watchful::Response)),
                 false,
+                None,
             ),
             Kind::PreProcess => pipeline(
                 format!("Pre-processing middleware {link}."),
@@ -228,6 +290,7 @@ impl Shape {
                 TokenStream::new(),
                 None,
                 true,
+                None,
             ),
             Kind::Fallback => pipeline(
                 format!("Fallback {link}, for requests that match no route."),
@@ -235,6 +298,7 @@ impl Shape {
                 TokenStream::new(),
                 None,
                 false,
+                None,
             ),
         }
     }
@@ -343,8 +407,11 @@ fn meta(function: &ItemFn, component: &Component, shape: &Shape) -> TokenStream 
             }
         };
         quote! {
-            #input.with_extractor(
-                (&&&::watchful::__private::ExtractProbe::<#ty>::new()).extractor(),
+            ::watchful::__input_doc!(
+                #input.with_extractor(
+                    (&&&::watchful::__private::ExtractProbe::<#ty>::new()).extractor(),
+                ),
+                #ty
             )
         }
     });

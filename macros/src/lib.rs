@@ -162,7 +162,7 @@ pub fn transient(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn error_handler(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Kind::ErrorHandler, args, item)
+    expand(Kind::ErrorHandler(()), args, item)
 }
 
 /// Declares an error observer: it sees every error once its response exists, e.g. to log it.

@@ -42,7 +42,7 @@ pub(crate) fn read(sig: &Signature, kind: Macro) -> syn::Result<Component<'_>> {
 
     let mut params = sig.inputs.iter();
     let leading_input = match kind {
-        Kind::ErrorHandler | Kind::ErrorObserver | Kind::Wrap | Kind::PostProcess => {
+        Kind::ErrorHandler(()) | Kind::ErrorObserver | Kind::Wrap | Kind::PostProcess => {
             read_leading_input(sig, params.next(), kind, &mut errors)
         }
         Kind::Route(_) | Kind::Constructor(_) | Kind::PreProcess | Kind::Fallback => None,
@@ -201,11 +201,11 @@ fn read_output<'f>(sig: &'f Signature, kind: Macro, errors: &mut Vec<Error>) -> 
             "a constructor must return the value it builds, e.g. `-> MyType` or \
              `-> Result<MyType, MyError>`",
         )),
-        (Kind::ErrorHandler, Output::Result(_)) => Some((
+        (Kind::ErrorHandler(()), Output::Result(_)) => Some((
             returned,
             "error handlers cannot fail: return a response, e.g. `-> Response`",
         )),
-        (Kind::ErrorHandler, Output::Unit) => Some((
+        (Kind::ErrorHandler(()), Output::Unit) => Some((
             returned,
             "an error handler must return a response, e.g. `-> Response`",
         )),
@@ -226,7 +226,7 @@ fn read_output<'f>(sig: &'f Signature, kind: Macro, errors: &mut Vec<Error>) -> 
         (
             Kind::Route(_)
             | Kind::Constructor(_)
-            | Kind::ErrorHandler
+            | Kind::ErrorHandler(())
             | Kind::Wrap
             | Kind::PreProcess
             | Kind::PostProcess

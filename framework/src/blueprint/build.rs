@@ -88,6 +88,13 @@ impl Blueprint {
             singleton_plans,
         } = self.validate()?;
 
+        #[cfg(feature = "openapi")]
+        let openapi = {
+            let info = self.openapi_info_set().cloned().unwrap_or_default();
+            let generated = crate::openapi::document::generate(&info, &routes.operations);
+            self.serve_openapi(&generated.document);
+            generated
+        };
         let mut prebuilt = Vec::new();
         self.take_prebuilt(&mut prebuilt);
         let mut prebuilt = prebuilt.into_iter().map(Some).collect::<Vec<_>>();
@@ -123,6 +130,8 @@ impl Blueprint {
             fallbacks,
             root_fallback,
             routes.warnings,
+            #[cfg(feature = "openapi")]
+            openapi,
         ))
     }
 
@@ -174,6 +183,9 @@ struct Routes {
     plans: Vec<RoutePlan>,
     warnings: Vec<BuildWarning>,
     raised: HashSet<(usize, TypeId)>,
+    /// The routes' OpenAPI operations, in registration order.
+    #[cfg(feature = "openapi")]
+    operations: Vec<crate::openapi::document::OperationSource>,
 }
 
 impl Routes {
@@ -207,6 +219,11 @@ impl Routes {
             ),
             Target::Service(_) => (None, None),
         };
+        #[cfg(feature = "openapi")]
+        let route_node = match &target {
+            Target::Node(node) => Some(*node),
+            Target::Service(_) => None,
+        };
         let param_names = path.map(param_names).unwrap_or_default();
         let params: Vec<&str> = param_names.iter().map(|name| &**name).collect();
         let planned = plan_route(graph, target, scope, label, &params);
@@ -224,16 +241,27 @@ impl Routes {
                 self.warnings.push(warning);
             }
         }
+        let settings = RouteSettings {
+            timeout: graph.scopes[scope].request_timeout,
+            body_limit: body_limit.unwrap_or(graph.scopes[scope].body_size_limit),
+            body_timeout: body_read_timeout.unwrap_or(graph.scopes[scope].body_read_timeout),
+            error_format: graph.scopes[scope].error_format,
+        };
+        #[cfg(feature = "openapi")]
+        if let (Some(node), Some(path)) = (route_node, path) {
+            self.operations.extend(super::openapi::operation(
+                graph,
+                node,
+                path,
+                &settings,
+                planned.documented,
+            ));
+        }
         self.plans.push(RoutePlan::new(
             path,
             label,
             param_names,
-            RouteSettings {
-                timeout: graph.scopes[scope].request_timeout,
-                body_limit: body_limit.unwrap_or(graph.scopes[scope].body_size_limit),
-                body_timeout: body_read_timeout.unwrap_or(graph.scopes[scope].body_read_timeout),
-                error_format: graph.scopes[scope].error_format,
-            },
+            settings,
             planned.calls,
         ));
         self.plans.len() - 1

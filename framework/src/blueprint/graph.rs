@@ -15,6 +15,7 @@ use super::report::{
     BuildProblem, BuildWarning, InvolvedComponent, InvolvedKind, ProblemKind, WarningKind,
 };
 use super::{Blueprint, Registered};
+use crate::component::docs::Responses;
 use crate::component::{AnyComponent, DEFAULT_FALLBACK, RouteCheck};
 use crate::component::{ComponentMeta, Constructor, ErrorHandler, Lifecycle, Signature, TypeMeta};
 use crate::di::Primitive;
@@ -107,6 +108,9 @@ pub(super) struct BlueprintScope {
     pub(super) error_format: ErrorFormat,
     /// How long a request body may take to arrive here, inherited.
     pub(super) body_read_timeout: Option<Duration>,
+    /// The OpenAPI tag of its operations, inherited.
+    #[cfg(feature = "openapi")]
+    pub(super) openapi_tag: Option<String>,
 }
 
 pub(super) struct Graph {
@@ -204,6 +208,10 @@ impl Graph {
                 true => ErrorFormat::Problem,
                 false => inherited.map_or(ErrorFormat::Text, |(.., format)| format),
             },
+            #[cfg(feature = "openapi")]
+            openapi_tag: bp.openapi.tag.clone().or_else(|| {
+                parent.and_then(|parent| self.scopes[parent].openapi_tag.clone())
+            }),
         });
 
         for registered in &bp.routes {
@@ -370,8 +378,11 @@ impl Graph {
                 self.scopes[0]
                     .providers
                     .insert(input.ty.id, Provider::Constructor(built));
-                if let Some((meta, call)) = extractor.rejection_handler {
-                    let handler = ErrorHandler::new(meta, call);
+                if let Some((meta, call, statuses)) = extractor.rejection_handler {
+                    let handler = ErrorHandler {
+                        responses: Responses::Framework(statuses),
+                        ..ErrorHandler::new(meta, call)
+                    };
                     let handler =
                         self.push_builtin(handler.meta, AnyComponent::ErrorHandler(handler));
                     if let Some(error) = self.nodes[handler].sig.error {

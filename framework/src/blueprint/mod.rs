@@ -7,6 +7,8 @@
 
 mod build;
 mod graph;
+#[cfg(feature = "openapi")]
+mod openapi;
 mod planner;
 mod report;
 mod route_conflict;
@@ -71,6 +73,9 @@ pub struct Blueprint {
     pub(crate) tower_layers: Vec<(usize, crate::tower::RegisteredLayer)>,
     /// The tower services mounted under a prefix.
     pub(crate) services: Vec<crate::tower::RegisteredService>,
+    /// What the OpenAPI document takes from this blueprint.
+    #[cfg(feature = "openapi")]
+    pub(crate) openapi: openapi::Settings,
 }
 
 /// A blueprint nested in another, with the prefix of its routes.

@@ -9,10 +9,13 @@
 use std::any::TypeId;
 use std::collections::HashMap;
 
+use http::StatusCode;
+
 use super::graph::{Graph, Provider, Selection};
 use super::report::{BuildProblem, BuildWarning, ProblemKind, not_clone};
 use crate::component::{AnyComponent, Input, Lifecycle};
 use crate::di::Primitive;
+use crate::extract::Rejection;
 use crate::error::{
     InvalidPathParameter, MalformedRequest, Panic, RequestBodyTimeout, RequestTimeout,
 };
@@ -74,6 +77,29 @@ struct Planner<'g> {
     raised: Vec<TypeId>,
     /// The route's path parameter names, for the extractors' checks.
     params: Vec<&'g str>,
+    /// What the OpenAPI document needs.
+    #[cfg(feature = "openapi")]
+    documented: Documented,
+}
+
+/// What planning a route found that its OpenAPI operation needs: the components on its path
+/// and where each error that can occur there goes.
+#[cfg(feature = "openapi")]
+#[derive(Default)]
+pub(super) struct Documented {
+    /// The middleware, handler and constructors the route runs (node indices).
+    pub(super) components: Vec<usize>,
+    pub(super) errors: Vec<DocumentedError>,
+}
+
+/// An error that can occur on a route, and where it goes.
+#[cfg(feature = "openapi")]
+pub(super) struct DocumentedError {
+    pub(super) error: crate::component::TypeMeta,
+    /// The error handler (a node index); `None` for the built-in response.
+    pub(super) handler: Option<usize>,
+    /// The built-in response's status.
+    pub(super) builtin: http::StatusCode,
 }
 
 /// A route's plan, and what planning it found.
@@ -84,6 +110,8 @@ pub(super) struct Planned {
     pub(super) fallbacks: Vec<BuildWarning>,
     /// The error types the route's components and the framework can raise on it.
     pub(super) raised: Vec<TypeId>,
+    #[cfg(feature = "openapi")]
+    pub(super) documented: Documented,
 }
 
 /// Plans the route, fallback or service `target`, served on the routes of `scope`, whose path
@@ -105,6 +133,8 @@ pub(super) fn plan_route<'g>(
         problems: second.problems,
         fallbacks: second.fallbacks,
         raised: second.raised,
+        #[cfg(feature = "openapi")]
+        documented: second.documented,
     }
 }
 
@@ -130,6 +160,8 @@ impl<'g> Planner<'g> {
             problems: Vec::new(),
             fallbacks: Vec::new(),
             raised: Vec::new(),
+            #[cfg(feature = "openapi")]
+            documented: Documented::default(),
         }
     }
 
@@ -184,15 +216,16 @@ impl<'g> Planner<'g> {
                 _ => unreachable!("only routes and fallbacks are planned"),
             },
         };
+        let internal = StatusCode::INTERNAL_SERVER_ERROR;
         let sites = FrameworkSites {
             bad_path: self.framework_site::<InvalidPathParameter>(false),
             timeout: self.framework_site::<RequestTimeout>(false),
             body_timeout: self.framework_site::<RequestBodyTimeout>(false),
             malformed: self.framework_site::<MalformedRequest>(false),
-            panic: self.framework_site::<Panic>(true),
+            panic: self.framework_site_with::<Panic>(true, internal),
             // Tower errors are `watchful::Error`s, for its handler; none without tower.
             tower: match has_tower {
-                true => self.framework_site::<crate::Error>(false),
+                true => self.framework_site_with::<crate::Error>(false, internal),
                 false => ErrorSite::Builtin,
             },
         };
@@ -216,6 +249,8 @@ impl<'g> Planner<'g> {
 
     /// Plans a middleware or handler call: its inputs and where its errors go.
     fn call<F>(&mut self, node: usize, call: F) -> Call<F> {
+        #[cfg(feature = "openapi")]
+        self.documented.components.push(node);
         let prepared = self.prepared(node, call);
         Call::new(prepared, self.error_site(node))
     }
@@ -264,6 +299,8 @@ impl<'g> Planner<'g> {
             return None;
         }
         let constructor = *self.graph.nodes[node].constructor()?;
+        #[cfg(feature = "openapi")]
+        self.documented.components.push(node);
         if let Some(check) = self.graph.nodes[node].check_route
             && self.final_counts.is_some()
             && let Err(reason) = check(&self.params)
@@ -309,6 +346,17 @@ impl<'g> Planner<'g> {
         self.raised
             .extend(self.graph.nodes[node].sig.error.map(|error| error.id));
         self.fallbacks.extend(fallback);
+        #[cfg(feature = "openapi")]
+        if let Some(error) = self.graph.nodes[node].sig.error {
+            self.documented.errors.push(DocumentedError {
+                error,
+                handler: match selection {
+                    Selection::Handler { node, .. } => Some(node),
+                    Selection::Builtin => None,
+                },
+                builtin: StatusCode::INTERNAL_SERVER_ERROR,
+            });
+        }
         Some(match selection {
             Selection::Builtin => ErrorSite::Builtin,
             Selection::Handler { node, catch_all } => self.handler_site(node, catch_all),
@@ -318,15 +366,36 @@ impl<'g> Planner<'g> {
     /// Where the framework's own errors of type `E` go: the nearest blueprint handler for `E`,
     /// else the catch-all when `catch_all` says so, else the built-in response, which suits
     /// each of them.
-    fn framework_site<E: 'static>(&mut self, catch_all: bool) -> ErrorSite {
+    fn framework_site<E: Rejection>(&mut self, catch_all: bool) -> ErrorSite {
+        let builtin = E::statuses()[0];
+        self.framework_site_with::<E>(catch_all, builtin)
+    }
+
+    /// [`framework_site`](Self::framework_site) for an error whose built-in response has the
+    /// status `builtin`.
+    fn framework_site_with<E: 'static>(&mut self, catch_all: bool, builtin: StatusCode) -> ErrorSite {
         let graph = self.graph;
         self.raised.push(TypeId::of::<E>());
-        if let Some(handler) = graph.handler_for(self.scope, TypeId::of::<E>()) {
-            return self.handler_site(handler, false);
-        }
-        match graph.handler_for(self.scope, TypeId::of::<crate::Error>()) {
-            Some(handler) if catch_all => self.handler_site(handler, true),
-            _ => ErrorSite::Builtin,
+        let handler = graph
+            .handler_for(self.scope, TypeId::of::<E>())
+            .map(|handler| (handler, false))
+            .or_else(|| {
+                graph
+                    .handler_for(self.scope, TypeId::of::<crate::Error>())
+                    .filter(|_| catch_all)
+                    .map(|handler| (handler, true))
+            });
+        #[cfg(feature = "openapi")]
+        self.documented.errors.push(DocumentedError {
+            error: crate::component::TypeMeta::of::<E>(),
+            handler: handler.map(|(handler, _)| handler),
+            builtin,
+        });
+        #[cfg(not(feature = "openapi"))]
+        let _ = builtin;
+        match handler {
+            Some((handler, catch_all)) => self.handler_site(handler, catch_all),
+            None => ErrorSite::Builtin,
         }
     }
 
@@ -335,6 +404,7 @@ impl<'g> Planner<'g> {
             AnyComponent::ErrorHandler(component) => ErrorSite::Handler {
                 handler: self.prepared(handler, component.call),
                 catch_all,
+                declared: component.responses,
             },
             _ => ErrorSite::Builtin,
         }

@@ -42,8 +42,11 @@ fn extractor<T: 'static, R: Rejection>(
     Extractor {
         meta,
         construct,
-        rejection_handler: fallible::<R>()
-            .then_some((handler_meta, default_handler::<R> as ErrorHandlerFn)),
+        rejection_handler: fallible::<R>().then_some((
+            handler_meta,
+            default_handler::<R> as ErrorHandlerFn,
+            R::statuses(),
+        )),
         check_route,
     }
 }

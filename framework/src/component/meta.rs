@@ -4,6 +4,8 @@
 use std::any::TypeId;
 use std::fmt;
 
+use http::StatusCode;
+
 use super::adapter::{ConstructorFn, ErrorHandlerFn};
 use crate::plan::Cloner;
 
@@ -87,6 +89,9 @@ pub struct Input {
     pub(crate) cloner: Option<Cloner>,
     /// Set when the type is an extractor, which `build()` registers when nothing provides it.
     pub(crate) extractor: Option<Extractor>,
+    /// What the type adds to an operation of the OpenAPI document, if anything.
+    #[cfg(feature = "openapi")]
+    pub(crate) doc: Option<crate::openapi::component_docs::InputDocFn>,
 }
 
 impl Input {
@@ -98,6 +103,8 @@ impl Input {
             by_ref: true,
             cloner: None,
             extractor: None,
+            #[cfg(feature = "openapi")]
+            doc: None,
         }
     }
 
@@ -109,6 +116,8 @@ impl Input {
             by_ref: false,
             cloner,
             extractor: None,
+            #[cfg(feature = "openapi")]
+            doc: None,
         }
     }
 
@@ -116,6 +125,13 @@ impl Input {
     #[doc(hidden)]
     pub fn with_extractor(self, extractor: Option<Extractor>) -> Self {
         Self { extractor, ..self }
+    }
+
+    /// Records what the type adds to an operation (what the macros' probe found).
+    #[cfg(feature = "openapi")]
+    #[doc(hidden)]
+    pub fn with_doc(self, doc: Option<crate::openapi::component_docs::InputDocFn>) -> Self {
+        Self { doc, ..self }
     }
 }
 
@@ -187,7 +203,8 @@ pub struct Extractor {
     /// The constructor's description.
     pub(crate) meta: ComponentMeta,
     pub(crate) construct: ConstructorFn,
-    /// The default handler of its rejection; `None` when it cannot fail.
-    pub(crate) rejection_handler: Option<(ComponentMeta, ErrorHandlerFn)>,
+    /// The default handler of its rejection and the statuses it answers; `None` when it
+    /// cannot fail.
+    pub(crate) rejection_handler: Option<(ComponentMeta, ErrorHandlerFn, &'static [StatusCode])>,
     pub(crate) check_route: RouteCheck,
 }

@@ -35,6 +35,7 @@ macro_rules! plain_component {
 pub(crate) mod adapter;
 mod any;
 mod constructor;
+pub(crate) mod docs;
 mod error_handler;
 mod error_observer;
 pub(crate) mod extractor;
@@ -48,6 +49,8 @@ mod wrap;
 
 pub(crate) use any::AnyComponent;
 pub use constructor::Constructor;
+#[doc(hidden)]
+pub use docs::{DeclaredResponse, RouteDocFn};
 pub use error_handler::ErrorHandler;
 pub use error_observer::ErrorObserver;
 pub(crate) use fallback::DEFAULT_FALLBACK;

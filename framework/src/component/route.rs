@@ -1,6 +1,7 @@
 //! Routes: a request handler and the method and path it serves.
 
 use super::adapter::HandlerFn;
+use super::docs::RouteDocFn;
 use super::meta::ComponentMeta;
 
 /// A request handler and the method and path it serves; emitted by `#[get]`, `#[post]`,
@@ -11,6 +12,9 @@ pub struct Route {
     pub(crate) path: &'static str,
     pub(crate) meta: ComponentMeta,
     pub(crate) call: HandlerFn,
+    /// What the route says about itself for the OpenAPI document.
+    #[cfg_attr(not(feature = "openapi"), allow(dead_code))]
+    pub(crate) doc: Option<RouteDocFn>,
 }
 
 impl Route {
@@ -27,6 +31,16 @@ impl Route {
             path,
             meta,
             call,
+            doc: None,
+        }
+    }
+
+    /// Adds what the route says about itself for the OpenAPI document. Used by the macros.
+    #[doc(hidden)]
+    pub const fn documented(self, doc: RouteDocFn) -> Self {
+        Self {
+            doc: Some(doc),
+            ..self
         }
     }
 

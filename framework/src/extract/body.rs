@@ -55,6 +55,10 @@ pub enum BufferedBodyError {
 }
 
 impl Rejection for BufferedBodyError {
+    fn statuses() -> &'static [StatusCode] {
+        &[StatusCode::BAD_REQUEST, StatusCode::PAYLOAD_TOO_LARGE]
+    }
+
     fn problem(&self) -> Problem {
         let status = match self {
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

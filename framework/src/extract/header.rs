@@ -153,6 +153,10 @@ fn is_bearer<H: 'static>() -> bool {
 }
 
 impl Rejection for HeaderError {
+    fn statuses() -> &'static [StatusCode] {
+        &[StatusCode::BAD_REQUEST, StatusCode::UNAUTHORIZED]
+    }
+
     fn problem(&self) -> Problem {
         let challenge = match self {
             Self::Missing(_) | Self::Malformed { .. } => {

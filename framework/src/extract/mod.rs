@@ -64,6 +64,7 @@ use std::future::Future;
 
 use crate::request::{RawPathParams, RequestBody, RequestHead};
 use crate::response::Problem;
+use http::StatusCode;
 
 pub use body::{BufferedBody, BufferedBodyError, UnsupportedContentType};
 pub use cookies::RequestCookies;
@@ -93,12 +94,27 @@ pub(crate) use text::rejection_problem;
 /// pub struct NoTenant;
 ///
 /// impl Rejection for NoTenant {
+///     fn statuses() -> &'static [StatusCode] {
+///         &[StatusCode::BAD_REQUEST]
+///     }
+///
 ///     fn problem(&self) -> Problem {
 ///         Problem::new(StatusCode::BAD_REQUEST).detail(self.to_string())
 ///     }
 /// }
 /// ```
 pub trait Rejection: std::error::Error + Send + Sync + 'static {
+    /// Every status [`problem`](Rejection::problem) can answer with. The OpenAPI document
+    /// lists them for each route that takes the extractor, and debug builds log a WARN when
+    /// the default response has another status. Empty (the default) says nothing: the
+    /// document then lists a `4XX` response.
+    fn statuses() -> &'static [StatusCode]
+    where
+        Self: Sized,
+    {
+        &[]
+    }
+
     /// The default response: a 4xx that says what was wrong.
     fn problem(&self) -> Problem;
 }

@@ -7,6 +7,7 @@ use super::text::rejection_problem;
 use super::{FromRequestHead, Rejection};
 use crate::request::{RawPathParams, RequestHead};
 use crate::response::Problem;
+use http::StatusCode;
 
 /// The route's path parameters, percent-decoded and deserialized into `T`.
 ///
@@ -95,6 +96,10 @@ impl PathParamsError {
 }
 
 impl Rejection for PathParamsError {
+    fn statuses() -> &'static [StatusCode] {
+        &[StatusCode::BAD_REQUEST]
+    }
+
     fn problem(&self) -> Problem {
         rejection_problem(http::StatusCode::BAD_REQUEST, self)
     }

@@ -77,6 +77,10 @@ pub enum QueryParamsError {
 }
 
 impl Rejection for QueryParamsError {
+    fn statuses() -> &'static [StatusCode] {
+        &[StatusCode::BAD_REQUEST]
+    }
+
     fn problem(&self) -> Problem {
         let problem = rejection_problem(StatusCode::BAD_REQUEST, self);
         match self {

@@ -62,6 +62,7 @@ impl<'a> ErrorPath<'a> {
         Box::pin(async move {
             let (handled, mut error) = self.handle(error, site).await;
             if let Ok(response) = &handled {
+                site.check_declared(response.status());
                 error.set_response_status(response.status());
             }
             let index = self.observe(error).await;
@@ -90,7 +91,10 @@ impl<'a> ErrorPath<'a> {
         error: ErasedError,
         site: &ErrorSite,
     ) -> (Result<Response, ErasedError>, Error) {
-        let ErrorSite::Handler { handler, catch_all } = site else {
+        let ErrorSite::Handler {
+            handler, catch_all, ..
+        } = site
+        else {
             let error = error.into_error();
             let problem = builtin_problem(&error, self.scope.request_id());
             let response = problem.render(self.scope.error_format(), self.scope.request_id());
@@ -208,24 +212,40 @@ fn unbuilt_error(unbuilt: Unbuilt<'_>) -> ErasedError {
 // framework error implements `Rejection` and gets one line in `builtin_problem`.
 
 impl Rejection for InvalidPathParameter {
+    fn statuses() -> &'static [StatusCode] {
+        &[StatusCode::BAD_REQUEST]
+    }
+
     fn problem(&self) -> Problem {
         Problem::new(StatusCode::BAD_REQUEST).detail(self.to_string())
     }
 }
 
 impl Rejection for RequestTimeout {
+    fn statuses() -> &'static [StatusCode] {
+        &[StatusCode::SERVICE_UNAVAILABLE]
+    }
+
     fn problem(&self) -> Problem {
         Problem::new(StatusCode::SERVICE_UNAVAILABLE).detail(self.to_string())
     }
 }
 
 impl Rejection for RequestBodyTimeout {
+    fn statuses() -> &'static [StatusCode] {
+        &[StatusCode::REQUEST_TIMEOUT]
+    }
+
     fn problem(&self) -> Problem {
         Problem::new(StatusCode::REQUEST_TIMEOUT).detail(self.to_string())
     }
 }
 
 impl Rejection for MalformedRequest {
+    fn statuses() -> &'static [StatusCode] {
+        &[StatusCode::BAD_REQUEST]
+    }
+
     fn problem(&self) -> Problem {
         Problem::new(StatusCode::BAD_REQUEST).detail(self.to_string())
     }

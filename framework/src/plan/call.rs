@@ -3,6 +3,7 @@
 
 use super::input::InputPlan;
 use crate::component::ComponentMeta;
+use crate::component::docs::Responses;
 use crate::component::adapter::{ConstructorFn, ErrorHandlerFn};
 
 /// A component call and the steps that build what it needs.
@@ -76,9 +77,34 @@ pub(crate) enum ErrorSite {
         handler: Prepared<ErrorHandlerFn>,
         /// The handler takes `&watchful::Error`: convert before calling it.
         catch_all: bool,
+        /// The responses it declares, which debug builds check its responses against.
+        declared: Responses,
     },
     /// No handler: the built-in response.
     Builtin,
+}
+
+impl ErrorSite {
+    /// In debug builds, logs a WARN when the handler answered a status it does not declare:
+    /// the OpenAPI document, which lists the declared ones, would be wrong. Tests run in debug
+    /// builds, so a test that triggers the error catches it.
+    pub(crate) fn check_declared(&self, status: http::StatusCode) {
+        if !cfg!(debug_assertions) {
+            return;
+        }
+        if let ErrorSite::Handler {
+            handler, declared, ..
+        } = self
+            && declared.allows(status) == Some(false)
+        {
+            tracing::warn!(
+                error_handler = handler.name(),
+                status = status.as_u16(),
+                "the error handler `{}` answered {status}, which it does not declare: add it to `#[error_handler(responses(..))]`, or the OpenAPI document misses it",
+                handler.name(),
+            );
+        }
+    }
 }
 
 /// The site of errors that no handler takes.

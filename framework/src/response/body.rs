@@ -20,7 +20,7 @@ pub(crate) const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain;
 
 /// A response with `body` and its `Content-Type`. Content types are constants: made with
 /// `HeaderValue::from_static` at run time, a value is checked byte by byte on every response.
-pub(super) fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
+pub(crate) fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
     let mut response = Response::new(body);
     response.headers_mut().insert(CONTENT_TYPE, content_type);
     response

@@ -45,6 +45,8 @@ mod types;
 
 pub use body::{Body, IterStream, Response, iter_stream};
 pub(crate) use body::{Reporting, StreamErrorReporter};
+#[cfg(feature = "openapi")]
+pub(crate) use body::with_content_type;
 pub use builder::{ResponseBuilder, builder};
 /// The bytes a [`Body`] is made of.
 pub use bytes::Bytes;
