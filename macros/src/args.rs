@@ -174,8 +174,7 @@ fn status_code(literal: LitInt) -> syn::Result<LitInt> {
 /// `responses(404 = ApiError, 503)` in `#[error_handler(responses(404 = ApiError, 503))]`:
 /// the statuses the handler can answer, each with its body's type when it has one.
 fn responses_argument(args: TokenStream) -> syn::Result<Vec<DeclaredResponse>> {
-    const USAGE: &str =
-        "`#[error_handler]` takes the responses it can answer: `#[error_handler(responses(404 = ApiError, 503))]`";
+    const USAGE: &str = "`#[error_handler]` takes the responses it can answer: `#[error_handler(responses(404 = ApiError, 503))]`";
     if args.is_empty() {
         return Ok(Vec::new());
     }
@@ -188,10 +187,16 @@ fn responses_argument(args: TokenStream) -> syn::Result<Vec<DeclaredResponse>> {
         syn::parenthesized!(content in meta.input);
         while !content.is_empty() {
             let status = status_code(content.parse()?)?;
-            if declared.iter().any(|d| d.status.base10_digits() == status.base10_digits()) {
+            if declared
+                .iter()
+                .any(|d| d.status.base10_digits() == status.base10_digits())
+            {
                 return Err(Error::new(
                     status.span(),
-                    format!("status {} is declared twice: keep one", status.base10_digits()),
+                    format!(
+                        "status {} is declared twice: keep one",
+                        status.base10_digits()
+                    ),
                 ));
             }
             let body = match content.parse::<Option<syn::Token![=]>>()? {

@@ -54,10 +54,12 @@ fn route_doc(function: &ItemFn, status: Option<&syn::LitInt>, ok: &TokenStream) 
 /// The responses an error handler declares, for the OpenAPI document and for the debug-build
 /// check of the statuses it answers.
 fn declared_responses(declared: &[DeclaredResponse]) -> TokenStream {
-    let responses = declared.iter().map(|DeclaredResponse { status, body }| match body {
-        Some(body) => quote!(::watchful::__declared_response!(#status, #body)),
-        None => quote!(::watchful::__declared_response!(#status)),
-    });
+    let responses = declared
+        .iter()
+        .map(|DeclaredResponse { status, body }| match body {
+            Some(body) => quote!(::watchful::__declared_response!(#status, #body)),
+            None => quote!(::watchful::__declared_response!(#status)),
+        });
     quote!(.responses(&[#(#responses),*]))
 }
 

@@ -209,9 +209,11 @@ impl Graph {
                 false => inherited.map_or(ErrorFormat::Text, |(.., format)| format),
             },
             #[cfg(feature = "openapi")]
-            openapi_tag: bp.openapi.tag.clone().or_else(|| {
-                parent.and_then(|parent| self.scopes[parent].openapi_tag.clone())
-            }),
+            openapi_tag: bp
+                .openapi
+                .tag
+                .clone()
+                .or_else(|| parent.and_then(|parent| self.scopes[parent].openapi_tag.clone())),
         });
 
         for registered in &bp.routes {

@@ -15,10 +15,10 @@ use super::graph::{Graph, Provider, Selection};
 use super::report::{BuildProblem, BuildWarning, ProblemKind, not_clone};
 use crate::component::{AnyComponent, Input, Lifecycle};
 use crate::di::Primitive;
-use crate::extract::Rejection;
 use crate::error::{
     InvalidPathParameter, MalformedRequest, Panic, RequestBodyTimeout, RequestTimeout,
 };
+use crate::extract::Rejection;
 use crate::plan::{
     Access, Call, ConstructStep, Endpoint, ErrorSite, FrameworkSites, InputPlan, Layer, Opener,
     Prepared, RouteCalls, Source,
@@ -373,7 +373,11 @@ impl<'g> Planner<'g> {
 
     /// [`framework_site`](Self::framework_site) for an error whose built-in response has the
     /// status `builtin`.
-    fn framework_site_with<E: 'static>(&mut self, catch_all: bool, builtin: StatusCode) -> ErrorSite {
+    fn framework_site_with<E: 'static>(
+        &mut self,
+        catch_all: bool,
+        builtin: StatusCode,
+    ) -> ErrorSite {
         let graph = self.graph;
         self.raised.push(TypeId::of::<E>());
         let handler = graph

@@ -81,7 +81,9 @@ macro_rules! __route_doc {
     ($docs:expr, $status:expr, $ok:ty) => {{
         fn __route_doc() -> $crate::__private::RouteDoc {
             #[allow(unused_imports)]
-            use $crate::__private::{ViaNoResponseDoc as _, ViaResponseDoc as _, ViaUntypedResponse as _};
+            use $crate::__private::{
+                ViaNoResponseDoc as _, ViaResponseDoc as _, ViaUntypedResponse as _,
+            };
             $crate::__private::RouteDoc::new(
                 $docs,
                 $status,
@@ -111,14 +113,19 @@ macro_rules! __declared_response {
         $crate::__private::DeclaredResponse::new($status, ::core::option::Option::None)
     };
     ($status:literal, $body:ty) => {
-        $crate::__private::DeclaredResponse::new($status, ::core::option::Option::Some({
-            fn __body(content: &mut $crate::openapi::ResponseContent<'_>) {
-                #[allow(unused_imports)]
-                use $crate::__private::{ViaNoResponseDoc as _, ViaResponseDoc as _, ViaJsonSchema as _};
-                (&&&$crate::__private::DocProbe::<$body>::new()).body_doc(content)
-            }
-            __body
-        }))
+        $crate::__private::DeclaredResponse::new(
+            $status,
+            ::core::option::Option::Some({
+                fn __body(content: &mut $crate::openapi::ResponseContent<'_>) {
+                    #[allow(unused_imports)]
+                    use $crate::__private::{
+                        ViaJsonSchema as _, ViaNoResponseDoc as _, ViaResponseDoc as _,
+                    };
+                    (&&&$crate::__private::DocProbe::<$body>::new()).body_doc(content)
+                }
+                __body
+            }),
+        )
     };
 }
 

@@ -151,7 +151,12 @@ pub enum UrlEncodedBodyError {
 
 impl Rejection for UrlEncodedBodyError {
     fn statuses() -> &'static [StatusCode] {
-        &[StatusCode::BAD_REQUEST, StatusCode::PAYLOAD_TOO_LARGE, StatusCode::UNSUPPORTED_MEDIA_TYPE, StatusCode::UNPROCESSABLE_ENTITY]
+        &[
+            StatusCode::BAD_REQUEST,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ]
     }
 
     fn problem(&self) -> Problem {

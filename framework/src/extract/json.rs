@@ -77,7 +77,12 @@ pub enum JsonBodyError {
 
 impl Rejection for JsonBodyError {
     fn statuses() -> &'static [StatusCode] {
-        &[StatusCode::BAD_REQUEST, StatusCode::PAYLOAD_TOO_LARGE, StatusCode::UNSUPPORTED_MEDIA_TYPE, StatusCode::UNPROCESSABLE_ENTITY]
+        &[
+            StatusCode::BAD_REQUEST,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ]
     }
 
     fn problem(&self) -> Problem {

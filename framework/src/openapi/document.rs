@@ -60,11 +60,9 @@ pub(crate) const PROBLEM: &str = "ProblemDetails";
 
 /// The OpenAPI 3.1 document of `operations`.
 pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated {
-    let mut generator = SchemaGenerator::new(
-        SchemaSettings::draft2020_12().with(|settings| {
-            settings.definitions_path = "/components/schemas".into();
-        }),
-    );
+    let mut generator = SchemaGenerator::new(SchemaSettings::draft2020_12().with(|settings| {
+        settings.definitions_path = "/components/schemas".into();
+    }));
     let mut security_schemes = Map::new();
     let mut missing = Vec::new();
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
@@ -72,7 +70,8 @@ pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated
     for (source, id) in operations.iter().zip(ids) {
         let path = openapi_path(&source.path);
         let names = path_names(&source.path);
-        let mut operation = Operation::new(&mut generator, &names, &mut security_schemes, &mut missing);
+        let mut operation =
+            Operation::new(&mut generator, &names, &mut security_schemes, &mut missing);
         for describe in &source.inputs {
             describe(&mut operation);
         }
@@ -114,10 +113,10 @@ pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated
         }
         let responses = responses(source, &mut generator, &mut missing);
         object.insert("responses".into(), responses);
-        paths
-            .entry(path)
-            .or_default()
-            .insert(source.method.as_str().to_ascii_lowercase(), Value::Object(object));
+        paths.entry(path).or_default().insert(
+            source.method.as_str().to_ascii_lowercase(),
+            Value::Object(object),
+        );
     }
 
     let mut schemas = generator.take_definitions(true);
@@ -171,7 +170,11 @@ fn responses(
                     if let Some(describe) = response.body {
                         describe(&mut content);
                     }
-                    responses.add(&response.status.to_string(), error_name.clone(), content.content);
+                    responses.add(
+                        &response.status.to_string(),
+                        error_name.clone(),
+                        content.content,
+                    );
                 }
             }
             ErrorAnswer::Handler {
@@ -215,7 +218,10 @@ fn framework_body(format: ErrorFormat) -> Option<(String, Option<Value>)> {
             "text/plain; charset=utf-8".to_owned(),
             Some(json!({"type": "string"})),
         ),
-        ErrorFormat::Problem => ("application/problem+json".to_owned(), Some(problem_schema())),
+        ErrorFormat::Problem => (
+            "application/problem+json".to_owned(),
+            Some(problem_schema()),
+        ),
     })
 }
 
@@ -391,7 +397,11 @@ mod tests {
             ("", None, None),
             ("One line.", Some("One line."), None),
             ("Two\nlines.", Some("Two lines."), None),
-            ("Summary.\n\nMore.\n\nEven more.", Some("Summary."), Some("More.\n\nEven more.")),
+            (
+                "Summary.\n\nMore.\n\nEven more.",
+                Some("Summary."),
+                Some("More.\n\nEven more."),
+            ),
         ];
         for (docs, summary, description) in cases {
             let (s, d) = split_docs(docs);

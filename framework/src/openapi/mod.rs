@@ -20,6 +20,9 @@ pub use schemars::{self, JsonSchema};
 pub(crate) use serve::OpenApiDocument;
 pub(crate) use serve::SERVE_OPENAPI;
 
+#[cfg(test)]
+mod tests;
+
 /// A type a component takes that says something about the operation: a parameter, the
 /// request body, a security requirement.
 ///
@@ -124,9 +127,11 @@ impl<'a> Operation<'a> {
         if let Some(schema) = schema {
             parameter["schema"] = schema;
         }
-        let duplicate = self.parts.parameters.iter().any(|p| {
-            p["name"] == parameter["name"] && p["in"] == parameter["in"]
-        });
+        let duplicate = self
+            .parts
+            .parameters
+            .iter()
+            .any(|p| p["name"] == parameter["name"] && p["in"] == parameter["in"]);
         if !duplicate {
             self.parts.parameters.push(parameter);
         }

@@ -3,8 +3,8 @@
 
 use super::input::InputPlan;
 use crate::component::ComponentMeta;
-use crate::component::docs::Responses;
 use crate::component::adapter::{ConstructorFn, ErrorHandlerFn};
+use crate::component::docs::Responses;
 
 /// A component call and the steps that build what it needs.
 pub(crate) struct Prepared<F> {

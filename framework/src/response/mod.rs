@@ -43,10 +43,10 @@ mod problem;
 pub mod sse;
 mod types;
 
-pub use body::{Body, IterStream, Response, iter_stream};
-pub(crate) use body::{Reporting, StreamErrorReporter};
 #[cfg(feature = "openapi")]
 pub(crate) use body::with_content_type;
+pub use body::{Body, IterStream, Response, iter_stream};
+pub(crate) use body::{Reporting, StreamErrorReporter};
 pub use builder::{ResponseBuilder, builder};
 /// The bytes a [`Body`] is made of.
 pub use bytes::Bytes;
