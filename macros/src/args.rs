@@ -134,23 +134,25 @@ fn path_argument(name: &str, args: TokenStream) -> syn::Result<(LitStr, Option<L
             )
         })?;
         let mut status = None;
+        let usage = || {
+            format!(
+                "`#[{name}]` takes the route's path and, optionally, its success status: {example} or `#[{name}(\"/users\", status = 201)]`"
+            )
+        };
         if !input.is_empty() {
             input.parse::<syn::Token![,]>()?;
-            let key: Ident = input.parse()?;
-            if key != "status" || status.is_some() {
-                return Err(Error::new(
-                    key.span(),
-                    format!(
-                        "`#[{name}]` takes the route's path and, optionally, its success status: {example} or `#[{name}(\"/users\", status = 201)]`"
-                    ),
-                ));
+            let is_status = input
+                .fork()
+                .parse::<Ident>()
+                .is_ok_and(|key| key == "status");
+            if !is_status {
+                return Err(input.error(usage()));
             }
+            input.parse::<Ident>()?;
             input.parse::<syn::Token![=]>()?;
-            status = Some(status_code(input.parse()?)?);
+            status = Some(status_code(input)?);
             if !input.is_empty() {
-                return Err(input.error(format!(
-                    "`#[{name}]` takes the route's path and, optionally, `status = ..`; remove the rest"
-                )));
+                return Err(input.error(usage()));
             }
         }
         Ok((path, status))
@@ -160,14 +162,15 @@ fn path_argument(name: &str, args: TokenStream) -> syn::Result<(LitStr, Option<L
     Ok((path, status))
 }
 
-/// An HTTP status code, 100 to 599.
-fn status_code(literal: LitInt) -> syn::Result<LitInt> {
+/// An HTTP status code, 100 to 599, read from `input`.
+fn status_code(input: ParseStream) -> syn::Result<LitInt> {
+    const EXPECTED: &str = "an HTTP status code is a number from 100 to 599, e.g. `404`";
+    let literal: LitInt = input
+        .parse()
+        .map_err(|error| Error::new(error.span(), EXPECTED))?;
     match literal.base10_parse::<u16>() {
         Ok(100..=599) => Ok(literal),
-        _ => Err(Error::new(
-            literal.span(),
-            "an HTTP status code is a number from 100 to 599, e.g. `404`",
-        )),
+        _ => Err(Error::new(literal.span(), EXPECTED)),
     }
 }
 
@@ -186,7 +189,7 @@ fn responses_argument(args: TokenStream) -> syn::Result<Vec<DeclaredResponse>> {
         let content;
         syn::parenthesized!(content in meta.input);
         while !content.is_empty() {
-            let status = status_code(content.parse()?)?;
+            let status = status_code(&content)?;
             if declared
                 .iter()
                 .any(|d| d.status.base10_digits() == status.base10_digits())
@@ -225,7 +228,7 @@ fn route_arguments(args: TokenStream) -> syn::Result<Route> {
             if status.is_some() {
                 return Err(meta.error("`status` is given twice: keep one"));
             }
-            status = Some(status_code(meta.value()?.parse()?)?);
+            status = Some(status_code(meta.value()?)?);
             return Ok(());
         }
         let (slot, key) = if meta.path.is_ident("method") {

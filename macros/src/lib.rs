@@ -27,6 +27,10 @@ use args::{Kind, Lifecycle, Macro};
 /// may be async. Its inputs are injected (`&T` or `T`), and it returns anything that converts
 /// into a response, or a `Result` of it whose error converts into `watchful::Error`.
 ///
+/// `#[post("/users", status = 201)]` declares the success status for the OpenAPI document
+/// (feature `openapi`) when the return type does not fix one, as `(StatusCode, Json<T>)` does
+/// not. The function's doc comment becomes the operation's summary and description.
+///
 /// ```
 /// use watchful::{Blueprint, get, request::RawPathParams};
 ///
@@ -145,6 +149,11 @@ pub fn transient(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// Its first input is a reference to the error it handles (`e: &MyError`); the others are
 /// injected. It returns a response and cannot fail. Emits a `watchful::ErrorHandler` constant.
+///
+/// `#[error_handler(responses(404 = ApiError, 503))]` declares the statuses it answers, each
+/// with its body's type when it has one: the OpenAPI document (feature `openapi`) lists them for
+/// every route whose errors go to this handler, and debug builds log a WARN when the handler
+/// answers a status it does not declare.
 ///
 /// ```
 /// use watchful::{error_handler, http::StatusCode};

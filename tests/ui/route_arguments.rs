@@ -33,4 +33,13 @@ pub fn unknown_key() {}
 #[watchful::route(method = "GET", method = "HEAD", path = "/users")]
 pub fn method_twice() {}
 
+#[watchful::post("/users", status = 1000)]
+pub fn status_out_of_range() {}
+
+#[watchful::post("/users", code = 201)]
+pub fn status_misnamed() {}
+
+#[watchful::route(method = "POST", path = "/users", status = "201")]
+pub fn status_not_a_number() {}
+
 fn main() {}
