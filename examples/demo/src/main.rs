@@ -2,7 +2,8 @@
 //! source chain (503) for a numeric id, as the client's mistake (400) otherwise. Logs are JSON lines on stdout: one ERROR event per error, and one line when
 //! each request's root span closes, carrying its fields.
 //!
-//! Run it with `cargo run -p demo`, then `curl -i localhost:8000/orders/7`.
+//! Run it with `cargo run -p demo`, then `curl -i localhost:8000/orders/7`; its OpenAPI
+//! document, with the error responses of each route, is at `localhost:8000/openapi.json`.
 //!
 //! Built with `--features otel`, it also exports traces, metrics and logs with OTLP over HTTP
 //! when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and the other `OTEL_*` variables, see
@@ -16,10 +17,12 @@ use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use watchful::http::StatusCode;
+use watchful::openapi::Info;
 use watchful::request::RawPathParams;
 use watchful::telemetry::LOG_ERROR;
 use watchful::{Blueprint, Server, error_handler, get};
 
+/// Greets `name`.
 #[get("/hello/{name}")]
 pub fn hello(params: &RawPathParams) -> String {
     format!("Hello, {}!\n", params.get("name").unwrap_or("stranger"))
@@ -48,6 +51,7 @@ pub struct BadOrderId {
     source: std::num::ParseIntError,
 }
 
+/// Shows an order; always fails, to show the error path.
 #[get("/orders/{id}")]
 pub fn get_order(params: &RawPathParams) -> Result<String, GetOrderError> {
     let id = params.get("id").unwrap_or_default();
@@ -77,7 +81,7 @@ pub enum GetOrderError {
     Unavailable(OrderError),
 }
 
-#[error_handler]
+#[error_handler(responses(400 = &'static str, 503 = &'static str))]
 pub fn order_error(error: &GetOrderError) -> (StatusCode, &'static str) {
     match error {
         GetOrderError::BadId(_) => (StatusCode::BAD_REQUEST, "An order id is a number.\n"),
@@ -93,6 +97,8 @@ fn blueprint() -> Blueprint {
     bp.error_observer(LOG_ERROR);
     bp.route(HELLO);
     bp.route(GET_ORDER).error_handler(ORDER_ERROR);
+    bp.openapi_info(Info::new("watchful demo", env!("CARGO_PKG_VERSION")));
+    bp.openapi_route("/openapi.json");
     bp
 }
 
@@ -130,6 +136,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("watchful demo on http://{addr} (Ctrl+C stops it). Try:");
     eprintln!("  curl -i http://{addr}/hello/ada");
     eprintln!("  curl -i http://{addr}/orders/7");
+    eprintln!("  curl -i http://{addr}/openapi.json");
     // The server flushes the exporters once in-flight requests are done; `otel`, dropped
     // after it, shuts them down.
     server.serve(app).await?;
@@ -154,5 +161,30 @@ mod tests {
         assert!(!response.text().contains("database"));
         let response = client.get("/orders/seven").send().await;
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn the_openapi_document_shows_the_error_responses_of_each_route() {
+        let client = TestClient::new(blueprint().build().await.unwrap());
+        let response = client.get("/openapi.json").send().await;
+        let document: serde_json::Value = response.json().unwrap();
+        let order = &document["paths"]["/orders/{id}"]["get"];
+        for status in ["400", "503"] {
+            let description = order["responses"][status]["description"].as_str().unwrap();
+            assert!(
+                description.contains("GetOrderError"),
+                "{status}: {description}"
+            );
+        }
+        assert!(client.app().openapi_missing_schemas().is_empty());
+
+        // CI validates the document with an independent OpenAPI 3.1 validator (.ci/openapi.sh).
+        if let Some(dir) = std::env::var_os("WATCHFUL_OPENAPI_DIR") {
+            std::fs::write(
+                std::path::Path::new(&dir).join("demo.json"),
+                response.bytes(),
+            )
+            .unwrap();
+        }
     }
 }

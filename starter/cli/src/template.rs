@@ -12,7 +12,11 @@ const TEMPLATE_NAME: &str = "starter-template";
 const TEMPLATE_CRATE: &str = "starter_template";
 
 /// The template's dependency on watchful, which only works inside this repository.
-const TEMPLATE_DEPENDENCY: &str = r#"watchful = { path = "../../framework" }"#;
+const TEMPLATE_DEPENDENCY: &str =
+    r#"watchful = { path = "../../framework", features = ["openapi"] }"#;
+
+/// The features of watchful the template uses: the generated API document.
+const FEATURES: &str = r#"features = ["openapi"]"#;
 
 /// Where the new project gets watchful from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +31,15 @@ impl Dependency {
     /// The dependency's line in `[dependencies]`.
     fn toml_line(&self) -> String {
         match self {
-            Dependency::Path(path) => format!("watchful = {{ path = {} }}", toml_string(path)),
-            Dependency::Version(req) => format!("watchful = {}", toml_string(req)),
+            Dependency::Path(path) => {
+                format!("watchful = {{ path = {}, {FEATURES} }}", toml_string(path))
+            }
+            Dependency::Version(req) => {
+                format!(
+                    "watchful = {{ version = {}, {FEATURES} }}",
+                    toml_string(req)
+                )
+            }
         }
     }
 }
@@ -164,11 +175,16 @@ mod tests {
         let files = render("hello", &path);
         let manifest = file(&files, "Cargo.toml");
         assert!(!manifest.contains("../../framework"));
-        assert!(manifest.contains(r#"watchful = { path = "C:\\src\\\"watchful\"\\framework" }"#));
+        assert!(manifest.contains(
+            r#"watchful = { path = "C:\\src\\\"watchful\"\\framework", features = ["openapi"] }"#
+        ));
         assert!(manifest.ends_with("[workspace]\n"));
 
         let files = render("hello", &Dependency::Version("^0.1".to_owned()));
-        assert!(file(&files, "Cargo.toml").contains("\nwatchful = \"^0.1\"\n"));
+        let manifest = file(&files, "Cargo.toml");
+        assert!(
+            manifest.contains("\nwatchful = { version = \"^0.1\", features = [\"openapi\"] }\n")
+        );
     }
 
     #[test]

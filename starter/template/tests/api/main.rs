@@ -6,5 +6,6 @@ mod blueprint;
 mod config;
 mod greet;
 mod helpers;
+mod openapi;
 mod ping;
 mod server;
