@@ -159,34 +159,33 @@ fn responses(
     responses.add(&status, "Success.".to_owned(), success);
 
     for ErrorSource { error, answer } in &source.errors {
-        let error_name = short_name(error.name());
+        let error = format!("`{}`", short_name(error.name()));
         match answer {
             ErrorAnswer::Handler {
+                name,
                 responses: Responses::Declared(declared),
-                ..
             } => {
+                let description = format!("{error} (answered by `{}`)", short_name(name));
                 for response in *declared {
                     let mut content = ResponseContent::new(generator, missing);
                     if let Some(describe) = response.body {
                         describe(&mut content);
                     }
-                    responses.add(
-                        &response.status.to_string(),
-                        error_name.clone(),
-                        content.content,
-                    );
+                    let status = response.status.to_string();
+                    responses.add(&status, description.clone(), content.content);
                 }
             }
             ErrorAnswer::Handler {
                 responses: Responses::Framework(statuses),
                 ..
             } => {
+                let description = format!("{error} (built-in)");
                 let body = framework_body(source.error_format);
                 match statuses {
-                    [] => responses.add("4XX", error_name.clone(), body),
+                    [] => responses.add("4XX", description, body),
                     statuses => {
                         for status in *statuses {
-                            responses.add(status.as_str(), error_name.clone(), body.clone());
+                            responses.add(status.as_str(), description.clone(), body.clone());
                         }
                     }
                 }
@@ -196,15 +195,13 @@ fn responses(
                 responses: Responses::Undeclared,
             } => {
                 let handler = short_name(name);
-                responses.add(
-                    "default",
-                    format!("{error_name} (answered by `{handler}`, which declares no statuses)"),
-                    None,
-                );
+                let description =
+                    format!("{error} (answered by `{handler}`, which declares no statuses)");
+                responses.add("default", description, None);
             }
             ErrorAnswer::Builtin(status) => {
                 let body = framework_body(source.error_format);
-                responses.add(status.as_str(), error_name, body);
+                responses.add(status.as_str(), format!("{error} (built-in)"), body);
             }
         }
     }

@@ -290,7 +290,10 @@ async fn error_responses_follow_the_handler_precedence_of_build() {
         post["responses"]["409"]["content"]["application/json"]["schema"],
         json!({"$ref": "#/components/schemas/ApiError"})
     );
-    assert_eq!(post["responses"]["409"]["description"], "OutOfStock");
+    assert_eq!(
+        post["responses"]["409"]["description"],
+        "`OutOfStock` (answered by `out_of_stock`)"
+    );
     assert!(post["responses"]["503"]["content"].is_null());
 
     // A handler attached to the route wins over the blueprint's; it declares nothing, so the
