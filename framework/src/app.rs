@@ -80,8 +80,9 @@ impl App {
     /// [`JsonSchema`](crate::openapi::JsonSchema): check in a test that it is empty to keep
     /// the document complete.
     #[cfg(feature = "openapi")]
-    pub fn openapi_missing_schemas(&self) -> &[String] {
-        &self.inner.openapi.missing_schemas
+    pub fn openapi_missing_schemas(&self) -> Vec<&str> {
+        let missing = &self.inner.openapi.missing_schemas;
+        missing.iter().map(|(name, _)| name.as_str()).collect()
     }
 
     /// Serves one request: routing, the route's components, error handling and observers,

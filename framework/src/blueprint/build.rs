@@ -27,6 +27,8 @@ struct Validated {
     fallbacks: Vec<(String, usize)>,
     root_fallback: usize,
     singleton_plans: Vec<(usize, usize, Vec<InputPlan>)>,
+    #[cfg(feature = "openapi")]
+    openapi: crate::openapi::document::Generated,
 }
 
 impl Blueprint {
@@ -86,15 +88,12 @@ impl Blueprint {
             fallbacks,
             root_fallback,
             singleton_plans,
+            #[cfg(feature = "openapi")]
+            openapi,
         } = self.validate()?;
 
         #[cfg(feature = "openapi")]
-        let openapi = {
-            let info = self.openapi_info_set().cloned().unwrap_or_default();
-            let generated = crate::openapi::document::generate(&info, &routes.operations);
-            self.serve_openapi(&generated.document);
-            generated
-        };
+        self.serve_openapi(&openapi.document);
         let mut prebuilt = Vec::new();
         self.take_prebuilt(&mut prebuilt);
         let mut prebuilt = prebuilt.into_iter().map(Some).collect::<Vec<_>>();
@@ -146,6 +145,12 @@ impl Blueprint {
         routes
             .warnings
             .extend(graph.unused_handlers(&routes.raised));
+        #[cfg(feature = "openapi")]
+        let openapi = {
+            let (generated, warnings) = self.openapi_document(&graph, &routes.operations);
+            routes.warnings.extend(warnings);
+            generated
+        };
 
         // Routes sharing a component report its problems once.
         let mut unique: Vec<BuildProblem> = Vec::with_capacity(problems.len());
@@ -164,6 +169,8 @@ impl Blueprint {
             fallbacks,
             root_fallback,
             singleton_plans,
+            #[cfg(feature = "openapi")]
+            openapi,
         })
     }
 

@@ -7,9 +7,10 @@ use http::Method;
 
 use super::graph::Graph;
 use super::planner::Documented;
+use super::report::{BuildWarning, WarningKind};
 use super::{Blueprint, Registration};
 use crate::component::{AnyComponent, Route};
-use crate::openapi::document::{ErrorAnswer, ErrorSource, OperationSource};
+use crate::openapi::document::{ErrorAnswer, ErrorSource, Generated, OperationSource, generate};
 use crate::openapi::{Info, OpenApiDocument, SERVE_OPENAPI};
 use crate::plan::RouteSettings;
 use crate::request::RequestBody;
@@ -22,6 +23,8 @@ pub(crate) struct Settings {
     pub(crate) tag: Option<String>,
     /// The document its `openapi_route` serves, filled by `build()`.
     pub(crate) served: Option<OpenApiDocument>,
+    /// Set by `openapi_warn_missing_schemas`.
+    pub(crate) warn_missing_schemas: bool,
 }
 
 impl Blueprint {
@@ -35,6 +38,13 @@ impl Blueprint {
     /// no tag of their own, with `tag`: OpenAPI tools group operations by tag.
     pub fn openapi_tag(&mut self, tag: impl Into<String>) {
         self.openapi.tag = Some(tag.into());
+    }
+
+    /// Makes `build()` and `check()` warn about each type the document describes without a
+    /// schema (see [`App::openapi_missing_schemas`](crate::App::openapi_missing_schemas)),
+    /// naming the first route that needs it. Any blueprint of the app can turn it on.
+    pub fn openapi_warn_missing_schemas(&mut self) {
+        self.openapi.warn_missing_schemas = true;
     }
 
     /// Serves the app's OpenAPI document as JSON on `GET {path}` (prefixes included when
@@ -79,12 +89,48 @@ impl Blueprint {
     }
 
     /// The first `info` set, the root first, depth-first.
-    pub(super) fn openapi_info_set(&self) -> Option<&Info> {
+    fn openapi_info_set(&self) -> Option<&Info> {
         self.openapi.info.as_ref().or_else(|| {
             self.nested
                 .iter()
                 .find_map(|nested| nested.blueprint.openapi_info_set())
         })
+    }
+
+    /// Whether this blueprint or a nested one asks for warnings about missing schemas.
+    fn warns_missing_schemas(&self) -> bool {
+        self.openapi.warn_missing_schemas
+            || self
+                .nested
+                .iter()
+                .any(|nested| nested.blueprint.warns_missing_schemas())
+    }
+
+    /// The document of `operations`, and the warnings about it the blueprint asks for.
+    pub(super) fn openapi_document(
+        &self,
+        graph: &Graph,
+        operations: &[OperationSource],
+    ) -> (Generated, Vec<BuildWarning>) {
+        let info = self.openapi_info_set().cloned().unwrap_or_default();
+        let generated = generate(&info, operations);
+        let warnings = match self.warns_missing_schemas() {
+            true => generated
+                .missing_schemas
+                .iter()
+                .map(|(name, operation)| {
+                    let operation = &operations[*operation];
+                    let route = graph.nodes[operation.node].describe();
+                    let message = format!(
+                        "the OpenAPI document describes `{name}` without a schema: it does not derive `JsonSchema`. `{} {}` ({route}) is the first route that takes or returns it.",
+                        operation.method, operation.path
+                    );
+                    BuildWarning::new(WarningKind::MissingSchema, [route], message)
+                })
+                .collect(),
+            false => Vec::new(),
+        };
+        (generated, warnings)
     }
 
     /// Hands the document to every `openapi_route` of this blueprint and its nested ones.
@@ -167,6 +213,7 @@ pub(super) fn operation(
         method,
         path: path.to_owned(),
         handler: route.meta.name(),
+        node,
         doc: route.doc.map(|doc| doc()),
         inputs,
         errors,

@@ -193,6 +193,11 @@ pub enum WarningKind {
     /// A blueprint-wide error handler handles a type that no component of its blueprint, or
     /// of the blueprints nested in it, can fail with.
     UnusedErrorHandler,
+    /// The OpenAPI document describes a type without a schema, because it does not derive
+    /// `JsonSchema`; reported under
+    /// [`openapi_warn_missing_schemas`](super::Blueprint::openapi_warn_missing_schemas) only.
+    #[cfg(feature = "openapi")]
+    MissingSchema,
 }
 
 /// A file and a line in the application's source code.

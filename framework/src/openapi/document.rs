@@ -22,6 +22,8 @@ pub(crate) struct OperationSource {
     pub(crate) path: String,
     /// The handler's path, `module::function`.
     pub(crate) handler: &'static str,
+    /// The route's node in the blueprint's graph, for build warnings.
+    pub(crate) node: usize,
     pub(crate) doc: Option<RouteDoc>,
     /// What each input type of the route's components adds, each type once.
     pub(crate) inputs: Vec<InputDocFn>,
@@ -52,7 +54,8 @@ pub(crate) enum ErrorAnswer {
 /// The document, and the types it could not describe.
 pub(crate) struct Generated {
     pub(crate) document: Value,
-    pub(crate) missing_schemas: Vec<String>,
+    /// The types without a schema, each with the index of the first operation that needs it.
+    pub(crate) missing_schemas: Vec<(String, usize)>,
 }
 
 /// The name of the problem details schema in `components/schemas`.
@@ -67,7 +70,8 @@ pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated
     let mut missing = Vec::new();
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
     let ids = operation_ids(operations);
-    for (source, id) in operations.iter().zip(ids) {
+    let mut first_needed_by = Vec::new();
+    for (index, (source, id)) in operations.iter().zip(ids).enumerate() {
         let path = openapi_path(&source.path);
         let names = path_names(&source.path);
         let mut operation =
@@ -117,6 +121,8 @@ pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated
             source.method.as_str().to_ascii_lowercase(),
             Value::Object(object),
         );
+        // Each type is recorded once, by the first operation that needs it.
+        first_needed_by.resize(missing.len(), index);
     }
 
     let mut schemas = generator.take_definitions(true);
@@ -133,7 +139,7 @@ pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated
     });
     Generated {
         document,
-        missing_schemas: missing,
+        missing_schemas: missing.into_iter().zip(first_needed_by).collect(),
     }
 }
 

@@ -113,6 +113,11 @@ pub fn session() -> Result<Session, Expired> {
 
 pub struct Session;
 
+#[crate::pre_process]
+pub fn check_session() -> Result<crate::middleware::Processing, Expired> {
+    Err(Expired)
+}
+
 #[crate::get("/me")]
 pub fn me(_session: &Session) -> &'static str {
     "me"
@@ -371,12 +376,37 @@ async fn constructors_errors_and_the_framework_s_own_are_documented_where_they_c
     bp.constructor(SESSION);
     let app = build(bp).await;
     assert!(operation(&app, "/me", "get")["responses"]["503"].is_null());
+
+    // A middleware's error, through the blueprint's handler.
+    let mut bp = Blueprint::new();
+    bp.pre_process(CHECK_SESSION);
+    bp.route(SEARCH);
+    let app = build(bp).await;
+    let search = operation(&app, "/search", "get");
+    let internal = search["responses"]["500"]["description"].as_str().unwrap();
+    assert!(internal.contains("`Expired` (built-in)"), "{internal}");
 }
 
 #[tokio::test]
 async fn a_type_without_a_schema_is_documented_without_one_and_listed() {
     let mut bp = Blueprint::new();
     bp.route(PUT_RAW);
+    bp.route(LIST_ITEMS);
+    // Warnings only when asked for.
+    assert!(bp.check().unwrap().is_empty());
+    bp.openapi_warn_missing_schemas();
+    let warnings = bp.check().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(
+        warnings[0].kind(),
+        crate::blueprint::WarningKind::MissingSchema
+    );
+    let message = warnings[0].to_string();
+    assert!(
+        message.contains("describes `watchful::openapi::tests::NoSchema` without a schema")
+            && message.contains("`PUT /raw`"),
+        "{message}"
+    );
     let app = build(bp).await;
     let put = operation(&app, "/raw", "put");
     assert_eq!(put["requestBody"]["content"]["application/json"], json!({}));
