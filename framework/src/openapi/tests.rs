@@ -377,7 +377,7 @@ async fn constructors_errors_and_the_framework_s_own_are_documented_where_they_c
     let app = build(bp).await;
     assert!(operation(&app, "/me", "get")["responses"]["503"].is_null());
 
-    // A middleware's error, through the blueprint's handler.
+    // A middleware's error, without a handler: the built-in 500.
     let mut bp = Blueprint::new();
     bp.pre_process(CHECK_SESSION);
     bp.route(SEARCH);
