@@ -29,6 +29,7 @@ const PRIVATE_MODULES: &[(&str, &str)] = &[
         "watchful::component::error_observer::",
         "watchful::component::",
     ),
+    ("watchful::component::docs::", "watchful::component::"),
     ("watchful::component::extractor::", "watchful::component::"),
     ("watchful::component::fallback::", "watchful::component::"),
     ("watchful::component::guard::", "watchful::component::"),
@@ -52,6 +53,12 @@ const PRIVATE_MODULES: &[(&str, &str)] = &[
     ("watchful::extract::path_de::", "watchful::extract::"),
     ("watchful::extract::query::", "watchful::extract::"),
     ("watchful::extract::text::", "watchful::extract::"),
+    ("watchful::openapi::component_docs::", "watchful::openapi::"),
+    ("watchful::openapi::describe::", "watchful::openapi::"),
+    ("watchful::openapi::document::", "watchful::openapi::"),
+    ("watchful::openapi::info::", "watchful::openapi::"),
+    ("watchful::openapi::probe::", "watchful::openapi::"),
+    ("watchful::openapi::serve::", "watchful::openapi::"),
     ("watchful::response::body::", "watchful::response::"),
     ("watchful::response::builder::", "watchful::response::"),
     ("watchful::response::cookies::", "watchful::response::"),
@@ -216,7 +223,7 @@ mod tests {
     #[test]
     fn every_private_module_of_a_public_module_is_in_the_table() {
         let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
-        for parent in ["component", "extract", "response", "ws"] {
+        for parent in ["component", "extract", "openapi", "response", "ws"] {
             let entries = std::fs::read_dir(format!("{src}/{parent}")).expect("the source tree");
             for entry in entries {
                 let file = entry.expect("an entry").file_name();
