@@ -1,6 +1,7 @@
 //! `/api/articles`: the listing (filters and pagination, auth optional), the feed, one article,
 //! writing, changing and deleting (the author only), favouriting.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use watchful::extract::{JsonBody, PathParams, QueryParams};
@@ -17,8 +18,9 @@ use crate::articles::{
 use crate::db::Db;
 
 /// The spec's `Article`. Listings leave `body` out (`MultipleArticlesResponse`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "Article")]
 pub struct ArticleJson {
     slug: String,
     title: String,
@@ -27,8 +29,10 @@ pub struct ArticleJson {
     body: Option<String>,
     tag_list: Vec<String>,
     #[serde(serialize_with = "super::dates::serialize")]
+    #[schemars(schema_with = "super::dates::schema")]
     created_at: OffsetDateTime,
     #[serde(serialize_with = "super::dates::serialize")]
+    #[schemars(schema_with = "super::dates::schema")]
     updated_at: OffsetDateTime,
     favorited: bool,
     favorites_count: i64,
@@ -53,7 +57,8 @@ impl ArticleJson {
 }
 
 /// `{"article": {…}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "SingleArticleResponse")]
 pub struct ArticleResponse {
     article: ArticleJson,
 }
@@ -67,8 +72,9 @@ impl From<Article> for ArticleResponse {
 }
 
 /// `{"articles": […], "articlesCount": n}`, where the count covers every page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "MultipleArticlesResponse")]
 pub struct ArticlesResponse {
     articles: Vec<ArticleJson>,
     articles_count: i64,
@@ -88,9 +94,12 @@ impl From<ArticlePage> for ArticlesResponse {
 }
 
 /// `?limit=…&offset=…`, as sent.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct PageParams {
+    /// How many articles to answer, at least 1; 20 by default.
+    #[schemars(range(min = 1), extend("default" = 20))]
     limit: Option<u32>,
+    /// How many articles to skip; 0 by default.
     offset: Option<u32>,
 }
 
@@ -117,25 +126,36 @@ pub fn pagination(
 }
 
 /// `?tag=…&author=…&favorited=…` of the listing.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct FilterParams {
+    /// Only the articles with this tag.
     tag: Option<String>,
+    /// Only the articles of this author (a username).
     author: Option<String>,
+    /// Only the articles this user (a username) favourited.
     favorited: Option<String>,
 }
 
-/// `{"article": T}`, the envelope of the request bodies.
-#[derive(Debug, Deserialize)]
+/// `{"article": T}`, the envelope of the request bodies: the spec's `NewArticleRequest` and
+/// `UpdateArticleRequest`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "{T}Request")]
 pub struct ArticleEnvelope<T> {
     article: T,
 }
 
-/// The fields of `POST /api/articles`.
-#[derive(Debug, Deserialize)]
+/// The fields of `POST /api/articles`: title, description and body required.
+// Optional so that `article_draft` reports every missing one; the schema says what the API
+// requires. (Doc comments of these types are their schemas' descriptions.)
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "NewArticle")]
 pub struct NewArticleFields {
+    #[schemars(required)]
     title: Option<String>,
+    #[schemars(required)]
     description: Option<String>,
+    #[schemars(required)]
     body: Option<String>,
     tag_list: Option<Vec<String>>,
 }
@@ -180,7 +200,8 @@ pub fn article_draft(
 }
 
 /// The fields of `PUT /api/articles/{slug}`: any of them, at least one.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "UpdateArticle")]
 pub struct UpdateArticleFields {
     title: Option<String>,
     description: Option<String>,
@@ -219,7 +240,7 @@ pub fn article_update(
 }
 
 /// The `{slug}` of these routes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct SlugPath {
     slug: String,
 }
@@ -273,7 +294,7 @@ pub async fn get_article(
 }
 
 /// `POST /api/articles`: 201 with the article and its slug.
-#[post("/articles")]
+#[post("/articles", status = 201)]
 pub async fn create(
     draft: ArticleDraft,
     me: &CurrentUser,

@@ -1,5 +1,6 @@
 //! `/api/articles/{slug}/comments`: list (auth optional), add, and delete (the author only).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use watchful::extract::{JsonBody, PathParams};
@@ -14,13 +15,16 @@ use crate::comments::{self, Comment, CommentError, CommentId};
 use crate::db::Db;
 
 /// The spec's `Comment`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "Comment")]
 pub struct CommentJson {
     id: i64,
     #[serde(serialize_with = "super::dates::serialize")]
+    #[schemars(schema_with = "super::dates::schema")]
     created_at: OffsetDateTime,
     #[serde(serialize_with = "super::dates::serialize")]
+    #[schemars(schema_with = "super::dates::schema")]
     updated_at: OffsetDateTime,
     body: String,
     author: ProfileJson,
@@ -39,26 +43,32 @@ impl From<Comment> for CommentJson {
 }
 
 /// `{"comment": {…}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "SingleCommentResponse")]
 pub struct CommentResponse {
     comment: CommentJson,
 }
 
 /// `{"comments": […]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "MultipleCommentsResponse")]
 pub struct CommentsResponse {
     comments: Vec<CommentJson>,
 }
 
 /// `{"comment": {"body": …}}`, the body of `POST …/comments`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewCommentRequest {
     comment: NewCommentFields,
 }
 
-/// The fields of a new comment.
-#[derive(Debug, Deserialize)]
+/// The fields of a new comment: `body` required.
+// Optional so that `comment_body` answers the spec's message for a missing one; the schema
+// says what the API requires.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "NewComment")]
 pub struct NewCommentFields {
+    #[schemars(required)]
     body: Option<String>,
 }
 
@@ -77,7 +87,7 @@ pub fn comment_body(
 }
 
 /// The `{slug}` and `{id}` of `DELETE …/comments/{id}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct CommentPath {
     slug: String,
     id: i64,

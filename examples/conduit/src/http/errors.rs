@@ -6,6 +6,7 @@
 //! parse), 500 (the database, password hashing or token signing failed). A 500 names the
 //! request id and nothing else: the error itself is in the ERROR event `LOG_ERROR` emits.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use watchful::extract::{JsonBodyError, PathParamsError, QueryParamsError, Rejection};
 use watchful::http::header::ALLOW;
@@ -29,15 +30,18 @@ pub struct ErrorResponse {
     messages: Vec<String>,
 }
 
-/// The spec's `GenericErrorModel`.
-#[derive(Serialize)]
-struct GenericErrorModel<'a> {
-    errors: Messages<'a>,
+/// The spec's `GenericErrorModel`: the body of every error response, which each error
+/// handler declares with its statuses (`responses(404 = GenericErrorModel, ..)`) for the
+/// OpenAPI document.
+#[derive(Serialize, JsonSchema)]
+pub struct GenericErrorModel {
+    errors: Messages,
 }
 
-#[derive(Serialize)]
-struct Messages<'a> {
-    body: &'a [String],
+/// The messages of a [`GenericErrorModel`].
+#[derive(Serialize, JsonSchema)]
+struct Messages {
+    body: Vec<String>,
 }
 
 impl ErrorResponse {
@@ -66,7 +70,7 @@ impl IntoResponse for ErrorResponse {
     fn into_response(self) -> Response {
         let body = GenericErrorModel {
             errors: Messages {
-                body: &self.messages,
+                body: self.messages,
             },
         };
         if self.status == StatusCode::UNAUTHORIZED {
@@ -123,7 +127,7 @@ impl ValidationError {
 }
 
 /// 422 with the rules the input broke.
-#[error_handler]
+#[error_handler(responses(422 = GenericErrorModel))]
 pub fn validation_error(error: &ValidationError) -> ErrorResponse {
     ErrorResponse {
         status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -147,25 +151,34 @@ fn rejection(error: &impl Rejection) -> ErrorResponse {
 }
 
 /// A request body that is not JSON of the expected shape: 422 (413, 415 as watchful says).
-#[error_handler]
+#[error_handler(responses(
+    413 = GenericErrorModel,
+    415 = GenericErrorModel,
+    422 = GenericErrorModel,
+))]
 pub fn json_body_error(error: &JsonBodyError) -> ErrorResponse {
     rejection(error)
 }
 
 /// A query string that does not parse (e.g. `limit=ten`): 422.
-#[error_handler]
+#[error_handler(responses(422 = GenericErrorModel))]
 pub fn query_params_error(error: &QueryParamsError) -> ErrorResponse {
     rejection(error)
 }
 
 /// A path parameter that does not parse (a comment id that is not a number): 422.
-#[error_handler]
+#[error_handler(responses(422 = GenericErrorModel))]
 pub fn path_params_error(error: &PathParamsError) -> ErrorResponse {
     rejection(error)
 }
 
 /// Registration, login and reading or updating the current user.
-#[error_handler]
+#[error_handler(responses(
+    401 = GenericErrorModel,
+    404 = GenericErrorModel,
+    422 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn user_error(error: &UserError, request_id: &RequestId) -> ErrorResponse {
     let status = match error {
         UserError::NotFound => StatusCode::NOT_FOUND,
@@ -177,7 +190,11 @@ pub fn user_error(error: &UserError, request_id: &RequestId) -> ErrorResponse {
 }
 
 /// Reading, following and unfollowing profiles.
-#[error_handler]
+#[error_handler(responses(
+    404 = GenericErrorModel,
+    422 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn profile_error(error: &ProfileError, request_id: &RequestId) -> ErrorResponse {
     let status = match error {
         ProfileError::NotFound => StatusCode::NOT_FOUND,
@@ -188,7 +205,11 @@ pub fn profile_error(error: &ProfileError, request_id: &RequestId) -> ErrorRespo
 }
 
 /// Articles, the feed and favourites.
-#[error_handler]
+#[error_handler(responses(
+    403 = GenericErrorModel,
+    404 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn article_error(error: &ArticleError, request_id: &RequestId) -> ErrorResponse {
     let status = match error {
         ArticleError::NotFound => StatusCode::NOT_FOUND,
@@ -201,7 +222,11 @@ pub fn article_error(error: &ArticleError, request_id: &RequestId) -> ErrorRespo
 }
 
 /// Comments.
-#[error_handler]
+#[error_handler(responses(
+    403 = GenericErrorModel,
+    404 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn comment_error(error: &CommentError, request_id: &RequestId) -> ErrorResponse {
     let status = match error {
         CommentError::ArticleNotFound | CommentError::NotFound => StatusCode::NOT_FOUND,
@@ -212,14 +237,14 @@ pub fn comment_error(error: &CommentError, request_id: &RequestId) -> ErrorRespo
 }
 
 /// A query that failed outside any resource's own errors (the tag list): 500.
-#[error_handler]
+#[error_handler(responses(500 = GenericErrorModel))]
 pub fn db_error(_error: &DbError, request_id: &RequestId) -> ErrorResponse {
     ErrorResponse::internal(request_id)
 }
 
 /// A token that could not be issued (signing failed): 500. A token that a client presented
 /// and that does not verify is an [`AuthError`](super::auth::AuthError), a 401.
-#[error_handler]
+#[error_handler(responses(500 = GenericErrorModel))]
 pub fn token_error(_error: &TokenError, request_id: &RequestId) -> ErrorResponse {
     ErrorResponse::internal(request_id)
 }

@@ -1,5 +1,6 @@
 //! `/api/profiles/{username}`: read a profile (auth optional), follow and unfollow it.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use watchful::extract::PathParams;
 use watchful::response::Json;
@@ -10,7 +11,8 @@ use crate::db::Db;
 use crate::profiles::{self, Profile, ProfileError};
 
 /// The spec's `Profile`; articles and comments embed it as their `author`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Profile")]
 pub struct ProfileJson {
     username: String,
     bio: Option<String>,
@@ -30,7 +32,7 @@ impl From<Profile> for ProfileJson {
 }
 
 /// `{"profile": {…}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ProfileResponse {
     profile: ProfileJson,
 }
@@ -44,7 +46,7 @@ impl From<Profile> for ProfileResponse {
 }
 
 /// The `{username}` of these routes.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct UsernamePath {
     username: String,
 }

@@ -1,5 +1,6 @@
 //! `GET /api/tags`: the tags in use, the most used first.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use watchful::get;
 use watchful::response::Json;
@@ -8,7 +9,7 @@ use crate::db::{Db, DbError};
 use crate::tags;
 
 /// `{"tags": […]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TagsResponse {
     tags: Vec<String>,
 }

@@ -6,6 +6,7 @@
 mod articles;
 mod comments;
 mod errors;
+mod openapi;
 mod profiles;
 mod tags;
 mod users;
