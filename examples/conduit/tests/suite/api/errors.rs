@@ -38,6 +38,7 @@ async fn a_database_failure_is_a_500_that_leaks_nothing(t: TestDb) {
             chain.contains("attempted to acquire a connection on a closed pool"),
             "{chain}"
         );
+        app.assert_declared_statuses();
     }
 }
 
@@ -78,6 +79,7 @@ async fn every_error_status_logs_exactly_one_error_event(t: TestDb) {
         assert_eq!(errors.len(), 1, "{status}: {errors:#?}");
         let logged_type = errors[0].field("error.type").unwrap_or_default();
         assert!(logged_type.ends_with(error_type), "{logged_type}");
+        app.assert_declared_statuses();
     }
 }
 

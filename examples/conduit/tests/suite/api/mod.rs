@@ -1,7 +1,8 @@
 //! The HTTP API, in process: every endpoint's success and each error status it answers, with
 //! the bodies. Every request goes through [`TestApp::ok`] or [`TestApp::error`], which also
 //! check the telemetry: no ERROR event for a success, exactly one (from `LOG_ERROR`) for each
-//! error response.
+//! error response, and no error handler answering a status it does not declare (which the
+//! OpenAPI document would miss).
 
 mod articles;
 mod comments;
@@ -15,6 +16,7 @@ use conduit::app::{Services, blueprint};
 use conduit::db::Db;
 use conduit::token::{DEFAULT_TOKEN_TTL, Tokens};
 use serde_json::{Value, json};
+use tracing::Level;
 use watchful::http::StatusCode;
 use watchful::testing::{Capture, CaptureGuard, TestClient, TestRequest, TestResponse, capture};
 
@@ -87,7 +89,20 @@ impl TestApp {
         );
         let errors = self.telemetry.error_events();
         assert_eq!(errors.len(), 1, "one ERROR event per error: {errors:#?}");
+        self.assert_declared_statuses();
         response
+    }
+
+    /// Checks that no error handler answered a status it does not declare in
+    /// `#[error_handler(responses(..))]`: debug builds log a WARN naming the handler.
+    pub fn assert_declared_statuses(&self) {
+        let undeclared: Vec<_> = self
+            .telemetry
+            .events()
+            .into_iter()
+            .filter(|event| event.level == Level::WARN && event.field("error_handler").is_some())
+            .collect();
+        assert!(undeclared.is_empty(), "{undeclared:#?}");
     }
 
     /// `request` with `Authorization: Token <token>`.
