@@ -70,43 +70,43 @@ fn api(services: Services) -> Blueprint {
     account.openapi_tag("User and Authentication");
     account.route(users::REGISTER);
     account.route(users::LOGIN);
-    account.route(users::CURRENT);
-    account.route(users::UPDATE);
+    account.route(users::GET_CURRENT_USER);
+    account.route(users::UPDATE_CURRENT_USER);
     api.nest(account);
 
     let mut profile = Blueprint::new();
     profile.openapi_tag("Profile");
     profile.route(profiles::GET_PROFILE);
-    profile.route(profiles::FOLLOW);
-    profile.route(profiles::UNFOLLOW);
+    profile.route(profiles::FOLLOW_PROFILE);
+    profile.route(profiles::UNFOLLOW_PROFILE);
     api.nest(profile);
 
     let mut article = Blueprint::new();
     article.openapi_tag("Articles");
-    article.route(articles::LIST);
+    article.route(articles::LIST_ARTICLES);
     article.route(articles::FEED);
     article.route(articles::GET_ARTICLE);
-    article.route(articles::CREATE);
-    article.route(articles::UPDATE);
+    article.route(articles::CREATE_ARTICLE);
+    article.route(articles::UPDATE_ARTICLE);
     article.route(articles::DELETE_ARTICLE);
     api.nest(article);
 
     let mut favorites = Blueprint::new();
     favorites.openapi_tag("Favorites");
-    favorites.route(articles::FAVORITE);
-    favorites.route(articles::UNFAVORITE);
+    favorites.route(articles::FAVORITE_ARTICLE);
+    favorites.route(articles::UNFAVORITE_ARTICLE);
     api.nest(favorites);
 
     let mut comment = Blueprint::new();
     comment.openapi_tag("Comments");
-    comment.route(comments::LIST);
-    comment.route(comments::ADD);
+    comment.route(comments::LIST_COMMENTS);
+    comment.route(comments::ADD_COMMENT);
     comment.route(comments::DELETE_COMMENT);
     api.nest(comment);
 
     let mut tag = Blueprint::new();
     tag.openapi_tag("Tags");
-    tag.route(tags::LIST);
+    tag.route(tags::LIST_TAGS);
     api.nest(tag);
 
     api.openapi_info(

@@ -17,7 +17,7 @@ use crate::articles::{
 };
 use crate::db::Db;
 
-/// The spec's `Article`. Listings leave `body` out (`MultipleArticlesResponse`).
+/// An article. Listings leave its `body` out.
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(rename = "Article")]
@@ -71,7 +71,7 @@ impl From<Article> for ArticleResponse {
     }
 }
 
-/// `{"articles": […], "articlesCount": n}`, where the count covers every page.
+/// A page of articles, and how many there are on all pages.
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(rename = "MultipleArticlesResponse")]
@@ -93,7 +93,7 @@ impl From<ArticlePage> for ArticlesResponse {
     }
 }
 
-/// `?limit=…&offset=…`, as sent.
+/// Which page: `limit` and `offset`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct PageParams {
     /// How many articles to answer, at least 1; 20 by default.
@@ -125,7 +125,7 @@ pub fn pagination(
     })
 }
 
-/// `?tag=…&author=…&favorited=…` of the listing.
+/// Which articles: `tag`, `author`, `favorited`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct FilterParams {
     /// Only the articles with this tag.
@@ -136,15 +136,15 @@ pub struct FilterParams {
     favorited: Option<String>,
 }
 
-/// `{"article": T}`, the envelope of the request bodies: the spec's `NewArticleRequest` and
-/// `UpdateArticleRequest`.
+/// `{"article": {…}}`.
+// The spec's `NewArticleRequest` and `UpdateArticleRequest`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(rename = "{T}Request")]
 pub struct ArticleEnvelope<T> {
     article: T,
 }
 
-/// The fields of `POST /api/articles`: title, description and body required.
+/// A new article: title, description and body required, tags optional.
 // Optional so that `article_draft` reports every missing one; the schema says what the API
 // requires. (Doc comments of these types are their schemas' descriptions.)
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -199,7 +199,7 @@ pub fn article_draft(
     })
 }
 
-/// The fields of `PUT /api/articles/{slug}`: any of them, at least one.
+/// What to change: any of the fields, at least one.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(rename = "UpdateArticle")]
 pub struct UpdateArticleFields {
@@ -239,7 +239,7 @@ pub fn article_update(
     })
 }
 
-/// The `{slug}` of these routes.
+/// An article's slug.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SlugPath {
     slug: String,
@@ -252,9 +252,12 @@ impl SlugPath {
     }
 }
 
-/// `GET /api/articles`: newest first, filtered by tag, author and who favourited them.
+/// Lists articles, newest first.
+///
+/// Filtered by tag, author and who favourited them, a page at a time. Signing in is
+/// optional: it says which articles the user favourited and which authors they follow.
 #[get("/articles")]
-pub async fn list(
+pub async fn list_articles(
     QueryParams(filter): QueryParams<FilterParams>,
     page: Pagination,
     viewer: &MaybeUser,
@@ -270,7 +273,9 @@ pub async fn list(
     Ok(Json(articles::list(db, viewer.id(), filter).await?.into()))
 }
 
-/// `GET /api/articles/feed`: the articles of the authors the user follows, newest first.
+/// The signed-in user's feed.
+///
+/// The articles of the authors they follow, newest first, a page at a time.
 #[get("/articles/feed")]
 pub async fn feed(
     page: Pagination,
@@ -281,7 +286,9 @@ pub async fn feed(
     Ok(Json(feed.into()))
 }
 
-/// `GET /api/articles/{slug}`: 404 for an unknown slug.
+/// An article.
+///
+/// 404 for an unknown slug. Signing in is optional.
 #[get("/articles/{slug}")]
 pub async fn get_article(
     PathParams(path): PathParams<SlugPath>,
@@ -293,9 +300,11 @@ pub async fn get_article(
     ))
 }
 
-/// `POST /api/articles`: 201 with the article and its slug.
+/// Writes an article.
+///
+/// Answers the article, with the slug made from its title.
 #[post("/articles", status = 201)]
-pub async fn create(
+pub async fn create_article(
     draft: ArticleDraft,
     me: &CurrentUser,
     db: &Db,
@@ -310,9 +319,11 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(article.into())))
 }
 
-/// `PUT /api/articles/{slug}`: the author only (403); a new title gives a new slug.
+/// Changes an article.
+///
+/// The author only (403); a new title gives a new slug.
 #[put("/articles/{slug}")]
-pub async fn update(
+pub async fn update_article(
     PathParams(path): PathParams<SlugPath>,
     update: ArticleUpdate,
     me: &CurrentUser,
@@ -322,7 +333,9 @@ pub async fn update(
     Ok(Json(article.into()))
 }
 
-/// `DELETE /api/articles/{slug}`: the author only (403); 204.
+/// Deletes an article.
+///
+/// The author only (403).
 #[delete("/articles/{slug}")]
 pub async fn delete_article(
     PathParams(path): PathParams<SlugPath>,
@@ -333,9 +346,9 @@ pub async fn delete_article(
     Ok(NoContent)
 }
 
-/// `POST /api/articles/{slug}/favorite`.
+/// Favourites an article.
 #[post("/articles/{slug}/favorite")]
-pub async fn favorite(
+pub async fn favorite_article(
     PathParams(path): PathParams<SlugPath>,
     me: &CurrentUser,
     db: &Db,
@@ -345,9 +358,9 @@ pub async fn favorite(
     ))
 }
 
-/// `DELETE /api/articles/{slug}/favorite`.
+/// Unfavourites an article.
 #[delete("/articles/{slug}/favorite")]
-pub async fn unfavorite(
+pub async fn unfavorite_article(
     PathParams(path): PathParams<SlugPath>,
     me: &CurrentUser,
     db: &Db,

@@ -5,6 +5,12 @@
 //! profile or comment), 422 (invalid input, including a body or a query string that does not
 //! parse), 500 (the database, password hashing or token signing failed). A 500 names the
 //! request id and nothing else: the error itself is in the ERROR event `LOG_ERROR` emits.
+//!
+//! Each handler declares the statuses it answers, `#[error_handler(responses(..))]`, which the
+//! OpenAPI document lists for every route where its error can occur; debug builds log a WARN
+//! when a handler answers another, and the suite fails on it. The framework's own errors (a
+//! malformed request, a timeout, a panic) keep watchful's plain-text answers, as the document
+//! says.
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -30,16 +36,17 @@ pub struct ErrorResponse {
     messages: Vec<String>,
 }
 
-/// The spec's `GenericErrorModel`: the body of every error response, which each error
-/// handler declares with its statuses (`responses(404 = GenericErrorModel, ..)`) for the
-/// OpenAPI document.
+/// What went wrong: one message per problem.
+// The spec's `GenericErrorModel`, which each error handler declares with its statuses for the
+// OpenAPI document: `#[error_handler(responses(404 = GenericErrorModel, ..))]`.
 #[derive(Serialize, JsonSchema)]
 pub struct GenericErrorModel {
     errors: Messages,
 }
 
-/// The messages of a [`GenericErrorModel`].
+/// The messages.
 #[derive(Serialize, JsonSchema)]
+#[schemars(inline)]
 struct Messages {
     body: Vec<String>,
 }

@@ -14,9 +14,9 @@ pub struct TagsResponse {
     tags: Vec<String>,
 }
 
-/// `GET /api/tags`.
+/// The tags in use, the most used first.
 #[get("/tags")]
-pub async fn list(db: &Db) -> Result<Json<TagsResponse>, DbError> {
+pub async fn list_tags(db: &Db) -> Result<Json<TagsResponse>, DbError> {
     Ok(Json(TagsResponse {
         tags: tags::popular(db).await?,
     }))

@@ -17,13 +17,13 @@ use crate::password::Passwords;
 use crate::token::{TokenError, Tokens};
 use crate::users::{self, NewUser, User, UserError, UserUpdate};
 
-/// `{"user": {…}}`, the body of every answer of this module.
+/// `{"user": {…}}`: a user and their token.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct UserResponse {
     user: UserJson,
 }
 
-/// The spec's `User`: the account and the token to act as it.
+/// A user, with the token to act as them.
 #[derive(Debug, Serialize, JsonSchema)]
 #[schemars(rename = "User")]
 struct UserJson {
@@ -48,15 +48,15 @@ impl UserResponse {
     }
 }
 
-/// `{"user": T}`, the envelope of every request body of this module: the spec's
-/// `NewUserRequest`, `LoginUserRequest` and `UpdateUserRequest`.
+/// `{"user": {…}}`.
+// The spec's `NewUserRequest`, `LoginUserRequest` and `UpdateUserRequest`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(rename = "{T}Request")]
 pub struct UserEnvelope<T> {
     user: T,
 }
 
-/// The fields of `POST /api/users`, all required.
+/// A new user: every field required.
 // Optional so that `registration` reports every missing one; the schema says what the API
 // requires. (Doc comments of these types are their schemas' descriptions.)
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -100,7 +100,7 @@ pub fn registration(
     })
 }
 
-/// The fields of `POST /api/users/login`, both required.
+/// Credentials: both fields required.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(rename = "LoginUser")]
 pub struct LoginFields {
@@ -133,7 +133,7 @@ pub fn credentials(
     })
 }
 
-/// The fields of `PUT /api/user`: any of them, at least one.
+/// What to change: any of the fields, at least one.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[schemars(rename = "UpdateUser")]
 pub struct UpdateFields {
@@ -209,7 +209,10 @@ pub fn account_error(error: &AccountError, request_id: &RequestId) -> ErrorRespo
     }
 }
 
-/// `POST /api/users`: 201 with the new user and a token.
+/// Registers a user.
+///
+/// Answers the user and a token to act as them; 422 when the username or the email address
+/// is taken.
 #[post("/users", status = 201)]
 pub async fn register(
     new: Registration,
@@ -231,7 +234,9 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(UserResponse::new(user, token))))
 }
 
-/// `POST /api/users/login`: the user and a fresh token; 401 for wrong credentials.
+/// Logs in.
+///
+/// Answers the user and a fresh token; 401 for wrong credentials.
 #[post("/users/login")]
 pub async fn login(
     credentials: Credentials,
@@ -244,16 +249,20 @@ pub async fn login(
     Ok(Json(UserResponse::new(user, token)))
 }
 
-/// `GET /api/user`: the signed-in user, with the token they presented.
+/// The signed-in user.
+///
+/// Answers the user with the token they presented.
 #[get("/user")]
-pub async fn current(me: CurrentUser, db: &Db) -> Result<Json<UserResponse>, UserError> {
+pub async fn get_current_user(me: CurrentUser, db: &Db) -> Result<Json<UserResponse>, UserError> {
     let user = users::find(db, me.id).await?;
     Ok(Json(UserResponse::new(user, me.token)))
 }
 
-/// `PUT /api/user`: changes the given fields and answers the user as updated.
+/// Updates the signed-in user.
+///
+/// Changes the given fields and answers the user as updated.
 #[put("/user")]
-pub async fn update(
+pub async fn update_current_user(
     me: CurrentUser,
     update: UserUpdate,
     db: &Db,

@@ -13,8 +13,8 @@ use watchful::http::StatusCode;
 use super::TestApp;
 use crate::common::TestDb;
 
-/// The RealWorld spec, © RealWorld contributors, MIT License (see the file's `info.license`),
-/// copied from the project's repository so that the suite runs without network.
+/// The RealWorld spec (MIT License: see the file's header), copied so that the suite runs
+/// without the network.
 const SPEC: &str = include_str!("../../realworld-openapi.yml");
 
 /// The statuses the spec lists that Conduit cannot answer, each with why; the comparison
@@ -78,13 +78,19 @@ async fn the_comparison_reports_every_difference() {
     paths.remove("/api/articles/feed");
     paths["/api/tags"]["get"]["responses"]["422"] = serde_json::json!({"description": "?"});
     let comments = &mut paths["/api/articles/{slug}/comments/{id}"]["delete"];
-    comments["parameters"].as_array_mut().expect("parameters").pop();
+    comments["parameters"]
+        .as_array_mut()
+        .expect("parameters")
+        .pop();
     comments["responses"]
         .as_object_mut()
         .expect("responses")
         .remove("401");
     comments["tags"] = serde_json::json!(["Articles"]);
-    comments.as_object_mut().expect("operation").remove("security");
+    comments
+        .as_object_mut()
+        .expect("operation")
+        .remove("security");
     let list = &mut paths["/api/articles"]["get"]["parameters"];
     list[0]["required"] = Value::Bool(true);
     list.as_array_mut()
@@ -132,7 +138,9 @@ fn differences(spec: &Value, document: &Value) -> Vec<String> {
     // The spec's paths are relative to its server URL, `https://…/api`.
     let server = spec["servers"][0]["url"].as_str().expect("a server URL");
     let authority = server.find("://").map_or(0, |i| i + 3);
-    let prefix = server[authority..].find('/').map_or("", |i| &server[authority + i..]);
+    let prefix = server[authority..]
+        .find('/')
+        .map_or("", |i| &server[authority + i..]);
 
     let mut differences = Vec::new();
     let mut expected_operations = BTreeSet::new();
@@ -226,7 +234,10 @@ fn compare(
     if let Some(security) = security
         && ours["security"] != *security
     {
-        say(format!("security {}, the spec's {security}", ours["security"]));
+        say(format!(
+            "security {}, the spec's {security}",
+            ours["security"]
+        ));
     }
 }
 
