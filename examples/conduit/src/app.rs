@@ -34,6 +34,11 @@ pub fn blueprint(services: Services) -> Blueprint {
     // One ERROR event per error, with `error.msg`, `error.details` and `error.source_chain`.
     bp.error_observer(LOG_ERROR);
     bp.deny_error_fallback();
+    // watchful's own errors, wherever they occur, in the API's shape.
+    bp.error_handler(errors::MALFORMED_REQUEST);
+    bp.error_handler(errors::INVALID_PATH_PARAMETER);
+    bp.error_handler(errors::REQUEST_TIMEOUT);
+    bp.error_handler(errors::PANICKED);
     bp.prefix("/api").nest(api(services));
     bp
 }

@@ -6,14 +6,18 @@
 //! parse), 500 (the database, password hashing or token signing failed). A 500 names the
 //! request id and nothing else: the error itself is in the ERROR event `LOG_ERROR` emits.
 //!
+//! watchful's own errors get the same shape: a malformed request is 400, a path parameter
+//! that is not UTF-8 422, a request that takes too long 503 and a panic 500 (the last two
+//! naming only the request id). One keeps watchful's plain-text answer: 408, for a body that
+//! arrives too slowly, which only a real connection can produce.
+//!
 //! Each handler declares the statuses it answers, `#[error_handler(responses(..))]`, which the
 //! OpenAPI document lists for every route where its error can occur; debug builds log a WARN
-//! when a handler answers another, and the suite fails on it. The framework's own errors (a
-//! malformed request, a timeout, a panic) keep watchful's plain-text answers, as the document
-//! says.
+//! when a handler answers another, and the suite fails on it.
 
 use schemars::JsonSchema;
 use serde::Serialize;
+use watchful::error::{InvalidPathParameter, MalformedRequest, Panic, RequestTimeout};
 use watchful::extract::{JsonBodyError, PathParamsError, QueryParamsError, Rejection};
 use watchful::http::header::ALLOW;
 use watchful::http::header::{HeaderValue, WWW_AUTHENTICATE};
@@ -63,10 +67,19 @@ impl ErrorResponse {
     /// The 500 for a failure that is not the client's: the request id, so that the client
     /// can quote it, and nothing about the error.
     pub fn internal(request_id: &RequestId) -> Self {
-        Self::new(
+        Self::logged(
             StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error",
+            request_id,
+        )
+    }
+
+    /// A 5xx saying `what` and the request id, and nothing about the error.
+    fn logged(status: StatusCode, what: &str, request_id: &RequestId) -> Self {
+        Self::new(
+            status,
             format!(
-                "internal error; it was logged with request id {}",
+                "{what}; it was logged with request id {}",
                 request_id.as_str()
             ),
         )
@@ -253,6 +266,34 @@ pub fn db_error(_error: &DbError, request_id: &RequestId) -> ErrorResponse {
 /// and that does not verify is an [`AuthError`](super::auth::AuthError), a 401.
 #[error_handler(responses(500 = GenericErrorModel))]
 pub fn token_error(_error: &TokenError, request_id: &RequestId) -> ErrorResponse {
+    ErrorResponse::internal(request_id)
+}
+
+/// A request that breaks a rule of HTTP (two `Host` headers, …): 400 with the rule.
+#[error_handler(responses(400 = GenericErrorModel))]
+pub fn malformed_request(error: &MalformedRequest) -> ErrorResponse {
+    ErrorResponse::new(StatusCode::BAD_REQUEST, error.to_string())
+}
+
+/// A path parameter that is not UTF-8 once percent-decoded: 422, as for any invalid input.
+#[error_handler(responses(422 = GenericErrorModel))]
+pub fn invalid_path_parameter(error: &InvalidPathParameter) -> ErrorResponse {
+    ErrorResponse::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+}
+
+/// A request not served within the request timeout: 503, naming the request id.
+#[error_handler(responses(503 = GenericErrorModel))]
+pub fn request_timeout(_error: &RequestTimeout, request_id: &RequestId) -> ErrorResponse {
+    ErrorResponse::logged(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the request took too long",
+        request_id,
+    )
+}
+
+/// A component that panicked: 500, naming the request id.
+#[error_handler(responses(500 = GenericErrorModel))]
+pub fn panicked(_error: &Panic, request_id: &RequestId) -> ErrorResponse {
     ErrorResponse::internal(request_id)
 }
 

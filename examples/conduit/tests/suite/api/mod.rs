@@ -17,6 +17,7 @@ use conduit::db::Db;
 use conduit::token::{DEFAULT_TOKEN_TTL, Tokens};
 use serde_json::{Value, json};
 use tracing::Level;
+use watchful::Blueprint;
 use watchful::http::StatusCode;
 use watchful::testing::{Capture, CaptureGuard, TestClient, TestRequest, TestResponse, capture};
 
@@ -40,16 +41,21 @@ pub struct TestApp {
 impl TestApp {
     /// Builds the application's blueprint on `t`; fails the test on any build warning.
     pub async fn new(t: TestDb) -> Self {
+        Self::with(t, |_| {}).await
+    }
+
+    /// Builds the application's blueprint on `t` after `change` (a test's own routes or
+    /// settings); fails the test on any build warning.
+    pub async fn with(t: TestDb, change: impl FnOnce(&mut Blueprint)) -> Self {
         let (telemetry, guard) = capture();
         let services = Services {
             db: t.db.clone(),
             tokens: Tokens::new(SECRET, DEFAULT_TOKEN_TTL).expect("a usable secret"),
             passwords: t.passwords.clone(),
         };
-        let app = blueprint(services)
-            .build()
-            .await
-            .expect("the blueprint builds");
+        let mut bp = blueprint(services);
+        change(&mut bp);
+        let app = bp.build().await.expect("the blueprint builds");
         assert!(app.warnings().is_empty(), "{:#?}", app.warnings());
         Self {
             client: TestClient::new(app),

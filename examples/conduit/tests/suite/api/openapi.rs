@@ -58,6 +58,28 @@ async fn the_document_is_served_complete_at_api_openapi_json() {
     std::fs::write(dir.join("conduit.json"), text).expect("writes the document");
 }
 
+/// Every error response the document lists is the spec's `GenericErrorModel`, but for the one
+/// that keeps watchful's plain text (see `src/http/errors.rs`).
+#[tokio::test]
+async fn every_error_response_is_a_generic_error_model() {
+    let (_app, document) = document().await;
+    let generic = serde_json::json!({
+        "application/json": {"schema": {"$ref": "#/components/schemas/GenericErrorModel"}}
+    });
+    let mut others = Vec::new();
+    for (path, item) in objects(&document["paths"]) {
+        for (method, operation) in objects(item) {
+            for (status, response) in objects(&operation["responses"]) {
+                let error = status.starts_with('4') || status.starts_with('5');
+                if error && status != "408" && response["content"] != generic {
+                    others.push(format!("{method} {path} {status}: {}", response["content"]));
+                }
+            }
+        }
+    }
+    assert!(others.is_empty(), "{others:#?}");
+}
+
 #[tokio::test]
 async fn the_document_covers_the_realworld_spec() {
     let (_app, document) = document().await;
