@@ -1,6 +1,7 @@
 //! `/api/articles`: the listing (filters and pagination, auth optional), the feed, one article,
 //! writing, changing and deleting (the author only), favouriting.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use watchful::extract::{JsonBody, PathParams, QueryParams};
@@ -16,9 +17,10 @@ use crate::articles::{
 };
 use crate::db::Db;
 
-/// The spec's `Article`. Listings leave `body` out (`MultipleArticlesResponse`).
-#[derive(Debug, Serialize)]
+/// An article. Listings leave its `body` out.
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "Article")]
 pub struct ArticleJson {
     slug: String,
     title: String,
@@ -27,8 +29,10 @@ pub struct ArticleJson {
     body: Option<String>,
     tag_list: Vec<String>,
     #[serde(serialize_with = "super::dates::serialize")]
+    #[schemars(schema_with = "super::dates::schema")]
     created_at: OffsetDateTime,
     #[serde(serialize_with = "super::dates::serialize")]
+    #[schemars(schema_with = "super::dates::schema")]
     updated_at: OffsetDateTime,
     favorited: bool,
     favorites_count: i64,
@@ -53,7 +57,8 @@ impl ArticleJson {
 }
 
 /// `{"article": {…}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "SingleArticleResponse")]
 pub struct ArticleResponse {
     article: ArticleJson,
 }
@@ -66,9 +71,10 @@ impl From<Article> for ArticleResponse {
     }
 }
 
-/// `{"articles": […], "articlesCount": n}`, where the count covers every page.
-#[derive(Debug, Serialize)]
+/// A page of articles, and how many there are on all pages.
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "MultipleArticlesResponse")]
 pub struct ArticlesResponse {
     articles: Vec<ArticleJson>,
     articles_count: i64,
@@ -87,10 +93,13 @@ impl From<ArticlePage> for ArticlesResponse {
     }
 }
 
-/// `?limit=…&offset=…`, as sent.
-#[derive(Debug, Deserialize)]
+/// Which page: `limit` and `offset`.
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct PageParams {
+    /// How many articles to answer, at least 1; 20 by default.
+    #[schemars(range(min = 1), extend("default" = 20))]
     limit: Option<u32>,
+    /// How many articles to skip; 0 by default.
     offset: Option<u32>,
 }
 
@@ -116,26 +125,37 @@ pub fn pagination(
     })
 }
 
-/// `?tag=…&author=…&favorited=…` of the listing.
-#[derive(Debug, Deserialize)]
+/// Which articles: `tag`, `author`, `favorited`.
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct FilterParams {
+    /// Only the articles with this tag.
     tag: Option<String>,
+    /// Only the articles of this author (a username).
     author: Option<String>,
+    /// Only the articles this user (a username) favourited.
     favorited: Option<String>,
 }
 
-/// `{"article": T}`, the envelope of the request bodies.
-#[derive(Debug, Deserialize)]
+/// `{"article": {…}}`.
+// The spec's `NewArticleRequest` and `UpdateArticleRequest`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "{T}Request")]
 pub struct ArticleEnvelope<T> {
     article: T,
 }
 
-/// The fields of `POST /api/articles`.
-#[derive(Debug, Deserialize)]
+/// A new article: title, description and body required, tags optional.
+// Optional so that `article_draft` reports every missing one; the schema says what the API
+// requires. (Doc comments of these types are their schemas' descriptions.)
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "NewArticle")]
 pub struct NewArticleFields {
+    #[schemars(required)]
     title: Option<String>,
+    #[schemars(required)]
     description: Option<String>,
+    #[schemars(required)]
     body: Option<String>,
     tag_list: Option<Vec<String>>,
 }
@@ -179,8 +199,9 @@ pub fn article_draft(
     })
 }
 
-/// The fields of `PUT /api/articles/{slug}`: any of them, at least one.
-#[derive(Debug, Deserialize)]
+/// What to change: any of the fields, at least one.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "UpdateArticle")]
 pub struct UpdateArticleFields {
     title: Option<String>,
     description: Option<String>,
@@ -218,8 +239,8 @@ pub fn article_update(
     })
 }
 
-/// The `{slug}` of these routes.
-#[derive(Debug, Deserialize)]
+/// An article's slug.
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct SlugPath {
     slug: String,
 }
@@ -231,9 +252,12 @@ impl SlugPath {
     }
 }
 
-/// `GET /api/articles`: newest first, filtered by tag, author and who favourited them.
+/// Lists articles, newest first.
+///
+/// Filtered by tag, author and who favourited them, a page at a time. Signing in is
+/// optional: it says which articles the user favourited and which authors they follow.
 #[get("/articles")]
-pub async fn list(
+pub async fn list_articles(
     QueryParams(filter): QueryParams<FilterParams>,
     page: Pagination,
     viewer: &MaybeUser,
@@ -249,7 +273,9 @@ pub async fn list(
     Ok(Json(articles::list(db, viewer.id(), filter).await?.into()))
 }
 
-/// `GET /api/articles/feed`: the articles of the authors the user follows, newest first.
+/// The signed-in user's feed.
+///
+/// The articles of the authors they follow, newest first, a page at a time.
 #[get("/articles/feed")]
 pub async fn feed(
     page: Pagination,
@@ -260,7 +286,9 @@ pub async fn feed(
     Ok(Json(feed.into()))
 }
 
-/// `GET /api/articles/{slug}`: 404 for an unknown slug.
+/// An article.
+///
+/// 404 for an unknown slug. Signing in is optional.
 #[get("/articles/{slug}")]
 pub async fn get_article(
     PathParams(path): PathParams<SlugPath>,
@@ -272,9 +300,11 @@ pub async fn get_article(
     ))
 }
 
-/// `POST /api/articles`: 201 with the article and its slug.
-#[post("/articles")]
-pub async fn create(
+/// Writes an article.
+///
+/// Answers the article, with the slug made from its title.
+#[post("/articles", status = 201)]
+pub async fn create_article(
     draft: ArticleDraft,
     me: &CurrentUser,
     db: &Db,
@@ -289,9 +319,11 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(article.into())))
 }
 
-/// `PUT /api/articles/{slug}`: the author only (403); a new title gives a new slug.
+/// Changes an article.
+///
+/// The author only (403); a new title gives a new slug.
 #[put("/articles/{slug}")]
-pub async fn update(
+pub async fn update_article(
     PathParams(path): PathParams<SlugPath>,
     update: ArticleUpdate,
     me: &CurrentUser,
@@ -301,7 +333,9 @@ pub async fn update(
     Ok(Json(article.into()))
 }
 
-/// `DELETE /api/articles/{slug}`: the author only (403); 204.
+/// Deletes an article.
+///
+/// The author only (403).
 #[delete("/articles/{slug}")]
 pub async fn delete_article(
     PathParams(path): PathParams<SlugPath>,
@@ -312,9 +346,9 @@ pub async fn delete_article(
     Ok(NoContent)
 }
 
-/// `POST /api/articles/{slug}/favorite`.
+/// Favourites an article.
 #[post("/articles/{slug}/favorite")]
-pub async fn favorite(
+pub async fn favorite_article(
     PathParams(path): PathParams<SlugPath>,
     me: &CurrentUser,
     db: &Db,
@@ -324,9 +358,9 @@ pub async fn favorite(
     ))
 }
 
-/// `DELETE /api/articles/{slug}/favorite`.
+/// Unfavourites an article.
 #[delete("/articles/{slug}/favorite")]
-pub async fn unfavorite(
+pub async fn unfavorite_article(
     PathParams(path): PathParams<SlugPath>,
     me: &CurrentUser,
     db: &Db,

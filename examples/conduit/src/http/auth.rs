@@ -1,12 +1,15 @@
 //! Who is asking: the request-scoped [`CurrentUser`], read from `Authorization: Token <jwt>`
 //! (the spec's scheme, not `Bearer`), and [`MaybeUser`] for the endpoints where signing in is
-//! optional. A missing, malformed, expired or forged token is an [`AuthError`]: 401.
+//! optional. A missing, malformed, expired or forged token is an [`AuthError`]: 401. Both
+//! tell the OpenAPI document that their routes take the spec's `Token` security scheme.
 
+use serde_json::json;
 use watchful::http::header::AUTHORIZATION;
+use watchful::openapi::{Operation, OperationInput};
 use watchful::request::RequestHead;
 use watchful::{error_handler, request_scoped};
 
-use super::errors::ErrorResponse;
+use super::errors::{ErrorResponse, GenericErrorModel};
 use crate::token::{TokenError, Tokens};
 use crate::users::UserId;
 
@@ -28,6 +31,35 @@ impl MaybeUser {
     /// The viewer's id, for the queries that compute `following` and `favorited`.
     pub fn id(&self) -> Option<UserId> {
         self.0.as_ref().map(|user| user.id)
+    }
+}
+
+/// The spec's security scheme: `Authorization: Token <jwt>`, an API key in a header since
+/// OpenAPI's `http` schemes have no `Token` scheme.
+const TOKEN_SCHEME: &str = "Token";
+
+/// Describes the `Token` scheme and requires it, or, with `required: false`, accepts it.
+fn token_security(operation: &mut Operation<'_>, required: bool) {
+    let scheme = json!({
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "`Token <jwt>`, with the token that registering or logging in answers.",
+    });
+    operation.security(TOKEN_SCHEME, scheme, required);
+}
+
+/// Routes that take the signed-in user require a token.
+impl OperationInput for CurrentUser {
+    fn describe(operation: &mut Operation<'_>) {
+        token_security(operation, true);
+    }
+}
+
+/// Routes that take the user if any accept a token.
+impl OperationInput for MaybeUser {
+    fn describe(operation: &mut Operation<'_>) {
+        token_security(operation, false);
     }
 }
 
@@ -84,7 +116,7 @@ pub fn maybe_user(head: &RequestHead, tokens: &Tokens) -> Result<MaybeUser, Auth
 }
 
 /// 401, with a `WWW-Authenticate: Token` challenge.
-#[error_handler]
+#[error_handler(responses(401 = GenericErrorModel))]
 pub fn auth_error(error: &AuthError) -> ErrorResponse {
     ErrorResponse::new(watchful::http::StatusCode::UNAUTHORIZED, error.to_string())
 }

@@ -1,5 +1,6 @@
 //! `/api/articles/{slug}/comments`: list (auth optional), add, and delete (the author only).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use watchful::extract::{JsonBody, PathParams};
@@ -13,14 +14,17 @@ use super::profiles::ProfileJson;
 use crate::comments::{self, Comment, CommentError, CommentId};
 use crate::db::Db;
 
-/// The spec's `Comment`.
-#[derive(Debug, Serialize)]
+/// A comment on an article.
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "Comment")]
 pub struct CommentJson {
     id: i64,
     #[serde(serialize_with = "super::dates::serialize")]
+    #[schemars(schema_with = "super::dates::schema")]
     created_at: OffsetDateTime,
     #[serde(serialize_with = "super::dates::serialize")]
+    #[schemars(schema_with = "super::dates::schema")]
     updated_at: OffsetDateTime,
     body: String,
     author: ProfileJson,
@@ -39,26 +43,32 @@ impl From<Comment> for CommentJson {
 }
 
 /// `{"comment": {…}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "SingleCommentResponse")]
 pub struct CommentResponse {
     comment: CommentJson,
 }
 
 /// `{"comments": […]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "MultipleCommentsResponse")]
 pub struct CommentsResponse {
     comments: Vec<CommentJson>,
 }
 
-/// `{"comment": {"body": …}}`, the body of `POST …/comments`.
-#[derive(Debug, Deserialize)]
+/// `{"comment": {…}}`.
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct NewCommentRequest {
     comment: NewCommentFields,
 }
 
-/// The fields of a new comment.
-#[derive(Debug, Deserialize)]
+/// A new comment: `body` required.
+// Optional so that `comment_body` answers the spec's message for a missing one; the schema
+// says what the API requires.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "NewComment")]
 pub struct NewCommentFields {
+    #[schemars(required)]
     body: Option<String>,
 }
 
@@ -76,16 +86,18 @@ pub fn comment_body(
     Ok(CommentBody(body.unwrap_or_default()))
 }
 
-/// The `{slug}` and `{id}` of `DELETE …/comments/{id}`.
-#[derive(Debug, Deserialize)]
+/// An article's slug and one of its comments' id.
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct CommentPath {
     slug: String,
     id: i64,
 }
 
-/// `GET /api/articles/{slug}/comments`: oldest first; 404 for an unknown article.
+/// Lists an article's comments, oldest first.
+///
+/// 404 for an unknown article. Signing in is optional.
 #[get("/articles/{slug}/comments")]
-pub async fn list(
+pub async fn list_comments(
     PathParams(path): PathParams<SlugPath>,
     viewer: &MaybeUser,
     db: &Db,
@@ -96,9 +108,12 @@ pub async fn list(
     }))
 }
 
-/// `POST /api/articles/{slug}/comments`: 200 with the comment (the spec says 200, not 201).
+/// Comments on an article.
+///
+/// Answers the comment; 404 for an unknown article.
+// 200, as the spec says, not 201.
 #[post("/articles/{slug}/comments")]
-pub async fn add(
+pub async fn add_comment(
     PathParams(path): PathParams<SlugPath>,
     body: CommentBody,
     me: &CurrentUser,
@@ -110,7 +125,9 @@ pub async fn add(
     }))
 }
 
-/// `DELETE /api/articles/{slug}/comments/{id}`: the author only (403); 204.
+/// Deletes a comment.
+///
+/// The author only (403).
 #[delete("/articles/{slug}/comments/{id}")]
 pub async fn delete_comment(
     PathParams(path): PathParams<CommentPath>,

@@ -1,6 +1,7 @@
 //! Dates as the spec writes them (`format: date-time`): RFC 3339 in UTC with milliseconds,
-//! e.g. `2016-02-18T03:22:56.637Z`, the precision they are stored with.
+//! e.g. `2016-02-18T03:22:56.637Z`, the precision they are stored with, and their schema.
 
+use schemars::{Schema, SchemaGenerator, json_schema};
 use serde::Serializer;
 use time::OffsetDateTime;
 use time::format_description::FormatItem;
@@ -14,6 +15,11 @@ const FORMAT: &[FormatItem<'static>] =
 pub fn serialize<S: Serializer>(at: &OffsetDateTime, serializer: S) -> Result<S::Ok, S::Error> {
     let text = at.format(FORMAT).map_err(serde::ser::Error::custom)?;
     serializer.serialize_str(&text)
+}
+
+/// The schema of a date [`serialize`] writes, for `#[schemars(schema_with = ..)]`.
+pub fn schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "format": "date-time"})
 }
 
 #[cfg(test)]

@@ -5,8 +5,19 @@
 //! profile or comment), 422 (invalid input, including a body or a query string that does not
 //! parse), 500 (the database, password hashing or token signing failed). A 500 names the
 //! request id and nothing else: the error itself is in the ERROR event `LOG_ERROR` emits.
+//!
+//! watchful's own errors get the same shape: a malformed request is 400, a path parameter
+//! that is not UTF-8 422, a request that takes too long 503 and a panic 500 (the last two
+//! naming only the request id). One keeps watchful's plain-text answer: 408, for a body that
+//! arrives too slowly, which only a real connection can produce.
+//!
+//! Each handler declares the statuses it answers, `#[error_handler(responses(..))]`, which the
+//! OpenAPI document lists for every route where its error can occur; debug builds log a WARN
+//! when a handler answers another, and the suite fails on it.
 
+use schemars::JsonSchema;
 use serde::Serialize;
+use watchful::error::{InvalidPathParameter, MalformedRequest, Panic, RequestTimeout};
 use watchful::extract::{JsonBodyError, PathParamsError, QueryParamsError, Rejection};
 use watchful::http::header::ALLOW;
 use watchful::http::header::{HeaderValue, WWW_AUTHENTICATE};
@@ -29,15 +40,19 @@ pub struct ErrorResponse {
     messages: Vec<String>,
 }
 
-/// The spec's `GenericErrorModel`.
-#[derive(Serialize)]
-struct GenericErrorModel<'a> {
-    errors: Messages<'a>,
+/// What went wrong: one message per problem.
+// The spec's `GenericErrorModel`, which each error handler declares with its statuses for the
+// OpenAPI document: `#[error_handler(responses(404 = GenericErrorModel, ..))]`.
+#[derive(Serialize, JsonSchema)]
+pub struct GenericErrorModel {
+    errors: Messages,
 }
 
-#[derive(Serialize)]
-struct Messages<'a> {
-    body: &'a [String],
+/// The messages.
+#[derive(Serialize, JsonSchema)]
+#[schemars(inline)]
+struct Messages {
+    body: Vec<String>,
 }
 
 impl ErrorResponse {
@@ -52,10 +67,19 @@ impl ErrorResponse {
     /// The 500 for a failure that is not the client's: the request id, so that the client
     /// can quote it, and nothing about the error.
     pub fn internal(request_id: &RequestId) -> Self {
-        Self::new(
+        Self::logged(
             StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error",
+            request_id,
+        )
+    }
+
+    /// A 5xx saying `what` and the request id, and nothing about the error.
+    fn logged(status: StatusCode, what: &str, request_id: &RequestId) -> Self {
+        Self::new(
+            status,
             format!(
-                "internal error; it was logged with request id {}",
+                "{what}; it was logged with request id {}",
                 request_id.as_str()
             ),
         )
@@ -66,7 +90,7 @@ impl IntoResponse for ErrorResponse {
     fn into_response(self) -> Response {
         let body = GenericErrorModel {
             errors: Messages {
-                body: &self.messages,
+                body: self.messages,
             },
         };
         if self.status == StatusCode::UNAUTHORIZED {
@@ -123,7 +147,7 @@ impl ValidationError {
 }
 
 /// 422 with the rules the input broke.
-#[error_handler]
+#[error_handler(responses(422 = GenericErrorModel))]
 pub fn validation_error(error: &ValidationError) -> ErrorResponse {
     ErrorResponse {
         status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -147,25 +171,34 @@ fn rejection(error: &impl Rejection) -> ErrorResponse {
 }
 
 /// A request body that is not JSON of the expected shape: 422 (413, 415 as watchful says).
-#[error_handler]
+#[error_handler(responses(
+    413 = GenericErrorModel,
+    415 = GenericErrorModel,
+    422 = GenericErrorModel,
+))]
 pub fn json_body_error(error: &JsonBodyError) -> ErrorResponse {
     rejection(error)
 }
 
 /// A query string that does not parse (e.g. `limit=ten`): 422.
-#[error_handler]
+#[error_handler(responses(422 = GenericErrorModel))]
 pub fn query_params_error(error: &QueryParamsError) -> ErrorResponse {
     rejection(error)
 }
 
 /// A path parameter that does not parse (a comment id that is not a number): 422.
-#[error_handler]
+#[error_handler(responses(422 = GenericErrorModel))]
 pub fn path_params_error(error: &PathParamsError) -> ErrorResponse {
     rejection(error)
 }
 
 /// Registration, login and reading or updating the current user.
-#[error_handler]
+#[error_handler(responses(
+    401 = GenericErrorModel,
+    404 = GenericErrorModel,
+    422 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn user_error(error: &UserError, request_id: &RequestId) -> ErrorResponse {
     let status = match error {
         UserError::NotFound => StatusCode::NOT_FOUND,
@@ -177,7 +210,11 @@ pub fn user_error(error: &UserError, request_id: &RequestId) -> ErrorResponse {
 }
 
 /// Reading, following and unfollowing profiles.
-#[error_handler]
+#[error_handler(responses(
+    404 = GenericErrorModel,
+    422 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn profile_error(error: &ProfileError, request_id: &RequestId) -> ErrorResponse {
     let status = match error {
         ProfileError::NotFound => StatusCode::NOT_FOUND,
@@ -188,7 +225,11 @@ pub fn profile_error(error: &ProfileError, request_id: &RequestId) -> ErrorRespo
 }
 
 /// Articles, the feed and favourites.
-#[error_handler]
+#[error_handler(responses(
+    403 = GenericErrorModel,
+    404 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn article_error(error: &ArticleError, request_id: &RequestId) -> ErrorResponse {
     let status = match error {
         ArticleError::NotFound => StatusCode::NOT_FOUND,
@@ -201,7 +242,11 @@ pub fn article_error(error: &ArticleError, request_id: &RequestId) -> ErrorRespo
 }
 
 /// Comments.
-#[error_handler]
+#[error_handler(responses(
+    403 = GenericErrorModel,
+    404 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn comment_error(error: &CommentError, request_id: &RequestId) -> ErrorResponse {
     let status = match error {
         CommentError::ArticleNotFound | CommentError::NotFound => StatusCode::NOT_FOUND,
@@ -212,15 +257,43 @@ pub fn comment_error(error: &CommentError, request_id: &RequestId) -> ErrorRespo
 }
 
 /// A query that failed outside any resource's own errors (the tag list): 500.
-#[error_handler]
+#[error_handler(responses(500 = GenericErrorModel))]
 pub fn db_error(_error: &DbError, request_id: &RequestId) -> ErrorResponse {
     ErrorResponse::internal(request_id)
 }
 
 /// A token that could not be issued (signing failed): 500. A token that a client presented
 /// and that does not verify is an [`AuthError`](super::auth::AuthError), a 401.
-#[error_handler]
+#[error_handler(responses(500 = GenericErrorModel))]
 pub fn token_error(_error: &TokenError, request_id: &RequestId) -> ErrorResponse {
+    ErrorResponse::internal(request_id)
+}
+
+/// A request that breaks a rule of HTTP (two `Host` headers, …): 400 with the rule.
+#[error_handler(responses(400 = GenericErrorModel))]
+pub fn malformed_request(error: &MalformedRequest) -> ErrorResponse {
+    ErrorResponse::new(StatusCode::BAD_REQUEST, error.to_string())
+}
+
+/// A path parameter that is not UTF-8 once percent-decoded: 422, as for any invalid input.
+#[error_handler(responses(422 = GenericErrorModel))]
+pub fn invalid_path_parameter(error: &InvalidPathParameter) -> ErrorResponse {
+    ErrorResponse::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+}
+
+/// A request not served within the request timeout: 503, naming the request id.
+#[error_handler(responses(503 = GenericErrorModel))]
+pub fn request_timeout(_error: &RequestTimeout, request_id: &RequestId) -> ErrorResponse {
+    ErrorResponse::logged(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the request took too long",
+        request_id,
+    )
+}
+
+/// A component that panicked: 500, naming the request id.
+#[error_handler(responses(500 = GenericErrorModel))]
+pub fn panicked(_error: &Panic, request_id: &RequestId) -> ErrorResponse {
     ErrorResponse::internal(request_id)
 }
 

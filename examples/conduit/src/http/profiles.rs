@@ -1,5 +1,6 @@
 //! `/api/profiles/{username}`: read a profile (auth optional), follow and unfollow it.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use watchful::extract::PathParams;
 use watchful::response::Json;
@@ -9,8 +10,9 @@ use super::auth::{CurrentUser, MaybeUser};
 use crate::db::Db;
 use crate::profiles::{self, Profile, ProfileError};
 
-/// The spec's `Profile`; articles and comments embed it as their `author`.
-#[derive(Debug, Serialize)]
+/// A user's public profile; articles and comments embed their author's.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "Profile")]
 pub struct ProfileJson {
     username: String,
     bio: Option<String>,
@@ -30,7 +32,7 @@ impl From<Profile> for ProfileJson {
 }
 
 /// `{"profile": {…}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ProfileResponse {
     profile: ProfileJson,
 }
@@ -43,13 +45,16 @@ impl From<Profile> for ProfileResponse {
     }
 }
 
-/// The `{username}` of these routes.
-#[derive(Debug, Deserialize)]
+/// A username.
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct UsernamePath {
     username: String,
 }
 
-/// `GET /api/profiles/{username}`: 404 for an unknown username.
+/// A user's profile.
+///
+/// 404 for an unknown username. Signing in is optional: it says whether the user follows
+/// them.
 #[get("/profiles/{username}")]
 pub async fn get_profile(
     PathParams(path): PathParams<UsernamePath>,
@@ -60,9 +65,11 @@ pub async fn get_profile(
     Ok(Json(profile.into()))
 }
 
-/// `POST /api/profiles/{username}/follow`: 422 for following oneself.
+/// Follows a user.
+///
+/// Answers their profile; 422 for following oneself.
 #[post("/profiles/{username}/follow")]
-pub async fn follow(
+pub async fn follow_profile(
     PathParams(path): PathParams<UsernamePath>,
     me: &CurrentUser,
     db: &Db,
@@ -71,9 +78,11 @@ pub async fn follow(
     Ok(Json(profile.into()))
 }
 
-/// `DELETE /api/profiles/{username}/follow`.
+/// Unfollows a user.
+///
+/// Answers their profile.
 #[delete("/profiles/{username}/follow")]
-pub async fn unfollow(
+pub async fn unfollow_profile(
     PathParams(path): PathParams<UsernamePath>,
     me: &CurrentUser,
     db: &Db,

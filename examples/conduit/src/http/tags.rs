@@ -1,5 +1,6 @@
 //! `GET /api/tags`: the tags in use, the most used first.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use watchful::get;
 use watchful::response::Json;
@@ -8,14 +9,14 @@ use crate::db::{Db, DbError};
 use crate::tags;
 
 /// `{"tags": […]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TagsResponse {
     tags: Vec<String>,
 }
 
-/// `GET /api/tags`.
+/// The tags in use, the most used first.
 #[get("/tags")]
-pub async fn list(db: &Db) -> Result<Json<TagsResponse>, DbError> {
+pub async fn list_tags(db: &Db) -> Result<Json<TagsResponse>, DbError> {
     Ok(Json(TagsResponse {
         tags: tags::popular(db).await?,
     }))

@@ -2,6 +2,7 @@
 //! user). Bodies are validated by request-scoped constructors, so that a handler only runs
 //! with input that follows the spec's rules, and an invalid body is a [`ValidationError`].
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use watchful::extract::JsonBody;
 use watchful::http::StatusCode;
@@ -10,20 +11,21 @@ use watchful::response::Json;
 use watchful::{error_handler, get, post, put, request_scoped};
 
 use super::auth::CurrentUser;
-use super::errors::{ErrorResponse, ValidationError, token_error, user_error};
+use super::errors::{ErrorResponse, GenericErrorModel, ValidationError, token_error, user_error};
 use crate::db::Db;
 use crate::password::Passwords;
 use crate::token::{TokenError, Tokens};
 use crate::users::{self, NewUser, User, UserError, UserUpdate};
 
-/// `{"user": {…}}`, the body of every answer of this module.
-#[derive(Debug, Serialize)]
+/// `{"user": {…}}`: a user and their token.
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct UserResponse {
     user: UserJson,
 }
 
-/// The spec's `User`: the account and the token to act as it.
-#[derive(Debug, Serialize)]
+/// A user, with the token to act as them.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(rename = "User")]
 struct UserJson {
     email: String,
     token: String,
@@ -46,17 +48,25 @@ impl UserResponse {
     }
 }
 
-/// `{"user": T}`, the envelope of every request body of this module.
-#[derive(Debug, Deserialize)]
+/// `{"user": {…}}`.
+// The spec's `NewUserRequest`, `LoginUserRequest` and `UpdateUserRequest`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "{T}Request")]
 pub struct UserEnvelope<T> {
     user: T,
 }
 
-/// The fields of `POST /api/users`, all required.
-#[derive(Debug, Deserialize)]
+/// A new user: every field required.
+// Optional so that `registration` reports every missing one; the schema says what the API
+// requires. (Doc comments of these types are their schemas' descriptions.)
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "NewUser")]
 pub struct RegisterFields {
+    #[schemars(required)]
     username: Option<String>,
+    #[schemars(required)]
     email: Option<String>,
+    #[schemars(required)]
     password: Option<String>,
 }
 
@@ -90,10 +100,13 @@ pub fn registration(
     })
 }
 
-/// The fields of `POST /api/users/login`, both required.
-#[derive(Debug, Deserialize)]
+/// Credentials: both fields required.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "LoginUser")]
 pub struct LoginFields {
+    #[schemars(required)]
     email: Option<String>,
+    #[schemars(required)]
     password: Option<String>,
 }
 
@@ -120,8 +133,9 @@ pub fn credentials(
     })
 }
 
-/// The fields of `PUT /api/user`: any of them, at least one.
-#[derive(Debug, Deserialize)]
+/// What to change: any of the fields, at least one.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[schemars(rename = "UpdateUser")]
 pub struct UpdateFields {
     email: Option<String>,
     username: Option<String>,
@@ -180,8 +194,14 @@ pub enum AccountError {
     Token(#[from] TokenError),
 }
 
-/// Answers as each concern's own handler does.
-#[error_handler]
+/// Answers as each concern's own handler does: the statuses of [`user_error`] and
+/// [`token_error`].
+#[error_handler(responses(
+    401 = GenericErrorModel,
+    404 = GenericErrorModel,
+    422 = GenericErrorModel,
+    500 = GenericErrorModel,
+))]
 pub fn account_error(error: &AccountError, request_id: &RequestId) -> ErrorResponse {
     match error {
         AccountError::User(error) => user_error(error, request_id),
@@ -189,8 +209,11 @@ pub fn account_error(error: &AccountError, request_id: &RequestId) -> ErrorRespo
     }
 }
 
-/// `POST /api/users`: 201 with the new user and a token.
-#[post("/users")]
+/// Registers a user.
+///
+/// Answers the user and a token to act as them; 422 when the username or the email address
+/// is taken.
+#[post("/users", status = 201)]
 pub async fn register(
     new: Registration,
     db: &Db,
@@ -211,7 +234,9 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(UserResponse::new(user, token))))
 }
 
-/// `POST /api/users/login`: the user and a fresh token; 401 for wrong credentials.
+/// Logs in.
+///
+/// Answers the user and a fresh token; 401 for wrong credentials.
 #[post("/users/login")]
 pub async fn login(
     credentials: Credentials,
@@ -224,16 +249,20 @@ pub async fn login(
     Ok(Json(UserResponse::new(user, token)))
 }
 
-/// `GET /api/user`: the signed-in user, with the token they presented.
+/// The signed-in user.
+///
+/// Answers the user with the token they presented.
 #[get("/user")]
-pub async fn current(me: CurrentUser, db: &Db) -> Result<Json<UserResponse>, UserError> {
+pub async fn get_current_user(me: CurrentUser, db: &Db) -> Result<Json<UserResponse>, UserError> {
     let user = users::find(db, me.id).await?;
     Ok(Json(UserResponse::new(user, me.token)))
 }
 
-/// `PUT /api/user`: changes the given fields and answers the user as updated.
+/// Updates the signed-in user.
+///
+/// Changes the given fields and answers the user as updated.
 #[put("/user")]
-pub async fn update(
+pub async fn update_current_user(
     me: CurrentUser,
     update: UserUpdate,
     db: &Db,

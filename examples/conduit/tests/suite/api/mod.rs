@@ -1,11 +1,13 @@
 //! The HTTP API, in process: every endpoint's success and each error status it answers, with
 //! the bodies. Every request goes through [`TestApp::ok`] or [`TestApp::error`], which also
 //! check the telemetry: no ERROR event for a success, exactly one (from `LOG_ERROR`) for each
-//! error response.
+//! error response, and no error handler answering a status it does not declare (which the
+//! OpenAPI document would miss).
 
 mod articles;
 mod comments;
 mod errors;
+mod openapi;
 mod profiles;
 mod tags;
 mod users;
@@ -14,6 +16,8 @@ use conduit::app::{Services, blueprint};
 use conduit::db::Db;
 use conduit::token::{DEFAULT_TOKEN_TTL, Tokens};
 use serde_json::{Value, json};
+use tracing::Level;
+use watchful::Blueprint;
 use watchful::http::StatusCode;
 use watchful::testing::{Capture, CaptureGuard, TestClient, TestRequest, TestResponse, capture};
 
@@ -37,16 +41,21 @@ pub struct TestApp {
 impl TestApp {
     /// Builds the application's blueprint on `t`; fails the test on any build warning.
     pub async fn new(t: TestDb) -> Self {
+        Self::with(t, |_| {}).await
+    }
+
+    /// Builds the application's blueprint on `t` after `change` (a test's own routes or
+    /// settings); fails the test on any build warning.
+    pub async fn with(t: TestDb, change: impl FnOnce(&mut Blueprint)) -> Self {
         let (telemetry, guard) = capture();
         let services = Services {
             db: t.db.clone(),
             tokens: Tokens::new(SECRET, DEFAULT_TOKEN_TTL).expect("a usable secret"),
             passwords: t.passwords.clone(),
         };
-        let app = blueprint(services)
-            .build()
-            .await
-            .expect("the blueprint builds");
+        let mut bp = blueprint(services);
+        change(&mut bp);
+        let app = bp.build().await.expect("the blueprint builds");
         assert!(app.warnings().is_empty(), "{:#?}", app.warnings());
         Self {
             client: TestClient::new(app),
@@ -86,7 +95,20 @@ impl TestApp {
         );
         let errors = self.telemetry.error_events();
         assert_eq!(errors.len(), 1, "one ERROR event per error: {errors:#?}");
+        self.assert_declared_statuses();
         response
+    }
+
+    /// Checks that no error handler answered a status it does not declare in
+    /// `#[error_handler(responses(..))]`: debug builds log a WARN naming the handler.
+    pub fn assert_declared_statuses(&self) {
+        let undeclared: Vec<_> = self
+            .telemetry
+            .events()
+            .into_iter()
+            .filter(|event| event.level == Level::WARN && event.field("error_handler").is_some())
+            .collect();
+        assert!(undeclared.is_empty(), "{undeclared:#?}");
     }
 
     /// `request` with `Authorization: Token <token>`.
