@@ -58,11 +58,12 @@ async fn the_document_is_served_complete_at_api_openapi_json() {
         serde_json::json!({"type": "string", "format": "date-time"})
     );
 
-    // For CI's OpenAPI validator (.ci/openapi.sh).
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("openapi");
-    std::fs::create_dir_all(&dir).expect("creates the directory");
-    let text = serde_json::to_string_pretty(&served).expect("serializes");
-    std::fs::write(dir.join("conduit.json"), text).expect("writes the document");
+    // CI validates the document with an independent OpenAPI 3.1 validator (.ci/openapi.sh).
+    if let Some(dir) = std::env::var_os("WATCHFUL_OPENAPI_DIR") {
+        let text = serde_json::to_string_pretty(&served).expect("serializes");
+        std::fs::write(std::path::Path::new(&dir).join("conduit.json"), text)
+            .expect("writes the document");
+    }
 }
 
 /// Every error response the document lists is the spec's `GenericErrorModel`, but for the one
