@@ -12,7 +12,7 @@ use http::StatusCode;
 use schemars::JsonSchema;
 use serde_json::{Value, json};
 
-use super::document::PROBLEM;
+use super::document::PROBLEM_REF;
 use super::{Operation, OperationInput, OperationResponse, ResponseContent};
 use crate::extract::{Header, JsonBody, PathParams, QueryParams, UrlEncodedBody};
 use crate::response::{
@@ -255,7 +255,7 @@ where
 /// The schema of `application/problem+json` (RFC 9457 §3), with the member watchful adds for
 /// rejected fields, `errors`.
 pub(crate) fn problem_schema() -> Value {
-    json!({"$ref": format!("#/components/schemas/{PROBLEM}")})
+    json!({"$ref": PROBLEM_REF})
 }
 
 /// The definition [`problem_schema`] refers to.

@@ -58,14 +58,21 @@ pub(crate) struct Generated {
     pub(crate) missing_schemas: Vec<(String, usize)>,
 }
 
-/// The name of the problem details schema in `components/schemas`.
-pub(crate) const PROBLEM: &str = "ProblemDetails";
+/// Where a `$ref` to a definition points.
+const DEFINITIONS: &str = "#/components/schemas/";
+
+/// The problem details schema, in `components/schemas` when an operation refers to it.
+pub(crate) const PROBLEM_REF: &str = "#/components/schemas/ProblemDetails";
 
 /// The OpenAPI 3.1 document of `operations`.
 pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated {
-    let mut generator = SchemaGenerator::new(SchemaSettings::draft2020_12().with(|settings| {
+    // Requests are described as the server deserializes them, responses as it serializes
+    // them: an `Option` field is optional in one and always present (maybe `null`) in the other.
+    let settings = SchemaSettings::draft2020_12().with(|settings| {
         settings.definitions_path = "/components/schemas".into();
-    }));
+    });
+    let mut generator = SchemaGenerator::new(settings.clone().for_deserialize());
+    let mut serialized = SchemaGenerator::new(settings.for_serialize());
     let mut security_schemes = Map::new();
     let mut missing = Vec::new();
     let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
@@ -115,7 +122,7 @@ pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated
         if !parts.security.is_empty() {
             object.insert("security".into(), security(&parts.security));
         }
-        let responses = responses(source, &mut generator, &mut missing);
+        let responses = responses(source, &mut serialized, &mut missing);
         object.insert("responses".into(), responses);
         paths.entry(path).or_default().insert(
             source.method.as_str().to_ascii_lowercase(),
@@ -126,7 +133,16 @@ pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated
     }
 
     let mut schemas = generator.take_definitions(true);
-    schemas.insert(PROBLEM.into(), problem_definition());
+    let renamed = merge_definitions(&mut schemas, serialized.take_definitions(true));
+    for operation in paths.values_mut().flat_map(|methods| methods.values_mut()) {
+        if let Some(responses) = operation.get_mut("responses") {
+            rename_refs(responses, &renamed);
+        }
+    }
+    if serde_json::to_string(&paths).is_ok_and(|paths| paths.contains(PROBLEM_REF)) {
+        let name = PROBLEM_REF.rsplit('/').next().unwrap_or_default();
+        schemas.insert(name.into(), problem_definition());
+    }
     let mut components = json!({"schemas": schemas});
     if !security_schemes.is_empty() {
         components["securitySchemes"] = Value::Object(security_schemes);
@@ -140,6 +156,54 @@ pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated
     Generated {
         document,
         missing_schemas: missing.into_iter().zip(first_needed_by).collect(),
+    }
+}
+
+/// Adds the definitions of the serialized types to those of the deserialized ones. A type
+/// whose two schemas differ keeps its name for the deserialized one and gets an `Output`
+/// suffix for the serialized one; returns those renames, for the responses' references.
+fn merge_definitions(
+    schemas: &mut Map<String, Value>,
+    serialized: Map<String, Value>,
+) -> BTreeMap<String, String> {
+    let mut renamed = BTreeMap::new();
+    for (name, schema) in &serialized {
+        if schemas.get(name).is_some_and(|other| other != schema) {
+            let mut new_name = format!("{name}Output");
+            while schemas.contains_key(&new_name) || serialized.contains_key(&new_name) {
+                new_name.push('_');
+            }
+            renamed.insert(name.clone(), new_name);
+        }
+    }
+    for (name, mut schema) in serialized {
+        rename_refs(&mut schema, &renamed);
+        let name = renamed.get(&name).cloned().unwrap_or(name);
+        schemas.insert(name, schema);
+    }
+    renamed
+}
+
+/// Points every `$ref` to a renamed definition in `value` at its new name.
+fn rename_refs(value: &mut Value, renamed: &BTreeMap<String, String>) {
+    if renamed.is_empty() {
+        return;
+    }
+    match value {
+        Value::Object(object) => {
+            for (key, value) in object.iter_mut() {
+                if key == "$ref"
+                    && let Some(name) = value.as_str().and_then(|r| r.strip_prefix(DEFINITIONS))
+                    && let Some(new_name) = renamed.get(name)
+                {
+                    *value = Value::String(format!("{DEFINITIONS}{new_name}"));
+                } else {
+                    rename_refs(value, renamed);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rename_refs(item, renamed)),
+        _ => {}
     }
 }
 

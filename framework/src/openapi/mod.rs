@@ -177,8 +177,7 @@ impl<'a> Operation<'a> {
     /// a tuple, its items named by `names`; anything else, one field named by `names` when it
     /// has one name.
     fn fields<T: JsonSchema>(&mut self, names: &[&str]) -> Vec<(String, Value, bool)> {
-        let schema = self.schema_for::<T>();
-        let schema = resolve(self.generator, &schema);
+        let schema = inline_schema::<T>(self.generator);
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
             let required = schema.get("required").and_then(Value::as_array);
             return properties
@@ -204,15 +203,17 @@ impl<'a> Operation<'a> {
     }
 }
 
-/// `schema`, or the definition it refers to.
-fn resolve(generator: &SchemaGenerator, schema: &Value) -> Value {
+/// `T`'s own schema, inline: parameters are documented one by one, so the parameters' type
+/// is not a definition of `components/schemas` (the types of its fields still are).
+fn inline_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Value {
+    let mut schema = generator.root_schema_for::<T>().to_value();
+    if let Some(object) = schema.as_object_mut() {
+        // What a root schema adds: its dialect, its title, and a copy of the definitions.
+        for key in ["$schema", "title", "components"] {
+            object.remove(key);
+        }
+    }
     schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|reference| reference.rsplit('/').next())
-        .and_then(|name| generator.definitions().get(name))
-        .unwrap_or(schema)
-        .clone()
 }
 
 fn record_missing(missing: &mut Vec<String>, type_name: &str) {

@@ -17,6 +17,8 @@ use crate::{App, Blueprint};
 pub struct Item {
     name: String,
     quantity: u32,
+    /// Optional in a request, always there (maybe `null`) in a response.
+    note: Option<String>,
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -176,7 +178,15 @@ async fn a_route_documents_its_path_parameters_docs_and_success_under_a_nested_p
         get["responses"]["200"]["content"]["application/json"]["schema"],
         json!({"$ref": "#/components/schemas/Item"})
     );
-    assert!(app.openapi()["components"]["schemas"]["Item"]["properties"]["quantity"].is_object());
+    let schemas = app.openapi()["components"]["schemas"].as_object().unwrap();
+    assert!(schemas["Item"]["properties"]["quantity"].is_object());
+    // The parameters' struct is documented parameter by parameter, not as a definition.
+    assert_eq!(schemas.keys().collect::<Vec<_>>(), ["ApiError", "Item"]);
+    // A response is described as the type serializes: `note` is always there.
+    assert_eq!(
+        schemas["Item"]["required"],
+        json!(["name", "quantity", "note"])
+    );
     assert!(app.openapi_missing_schemas().is_empty());
 }
 
@@ -252,6 +262,15 @@ async fn extractor_rejections_document_their_statuses_in_the_framework_format() 
             post["requestBody"]["content"]["application/json"]["schema"],
             json!({"$ref": "#/components/schemas/Item"})
         );
+        // The same type in a response serializes differently: a definition of its own.
+        let created = &post["responses"]["201"]["content"]["application/json"]["schema"];
+        assert_eq!(*created, json!({"$ref": "#/components/schemas/ItemOutput"}));
+        let schemas = &app.openapi()["components"]["schemas"];
+        assert_eq!(schemas["Item"]["required"], json!(["name", "quantity"]));
+        assert_eq!(
+            schemas["ItemOutput"]["required"],
+            json!(["name", "quantity", "note"])
+        );
         for status in ["400", "413", "415", "422"] {
             let response = &post["responses"][status];
             assert!(
@@ -266,9 +285,11 @@ async fn extractor_rejections_document_their_statuses_in_the_framework_format() 
                 "{status}"
             );
         }
-        assert!(
-            app.openapi()["components"]["schemas"]["ProblemDetails"]["properties"]["detail"]
-                .is_object()
+        // Defined where referred to only.
+        let definition = &app.openapi()["components"]["schemas"]["ProblemDetails"];
+        assert_eq!(
+            definition["properties"]["detail"].is_object(),
+            problem_details
         );
     }
 }
@@ -289,7 +310,7 @@ async fn error_responses_follow_the_handler_precedence_of_build() {
     assert!(post["responses"]["200"].is_null());
     assert_eq!(
         post["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
-        "#/components/schemas/Item"
+        "#/components/schemas/ItemOutput"
     );
     assert_eq!(
         post["responses"]["409"]["content"]["application/json"]["schema"],
