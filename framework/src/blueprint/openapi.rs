@@ -156,7 +156,7 @@ pub(super) fn operation(
     let AnyComponent::Route(route) = &graph.nodes[node].kind else {
         return None;
     };
-    if route.call as usize == SERVE_OPENAPI.call as usize {
+    if route.meta.name() == SERVE_OPENAPI.meta.name() {
         return None;
     }
     let method = Method::from_bytes(route.method.as_bytes()).ok()?;
