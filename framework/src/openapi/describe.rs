@@ -12,7 +12,6 @@ use http::StatusCode;
 use schemars::JsonSchema;
 use serde_json::{Value, json};
 
-use super::document::PROBLEM_REF;
 use super::{Operation, OperationInput, OperationResponse, ResponseContent};
 use crate::extract::{Header, JsonBody, PathParams, QueryParams, UrlEncodedBody};
 use crate::response::{
@@ -251,6 +250,9 @@ where
         content.dynamic_status();
     }
 }
+
+/// The problem details schema, in `components/schemas` when an operation refers to it.
+pub(crate) const PROBLEM_REF: &str = "#/components/schemas/ProblemDetails";
 
 /// The schema of `application/problem+json` (RFC 9457 §3), with the member watchful adds for
 /// rejected fields, `errors`.

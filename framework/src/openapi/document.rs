@@ -9,7 +9,7 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{Map, Value, json};
 
 use super::component_docs::{InputDocFn, RouteDoc};
-use super::describe::{problem_definition, problem_schema};
+use super::describe::{PROBLEM_REF, problem_definition, problem_schema};
 use super::{Info, Operation, ResponseContent};
 use crate::component::TypeMeta;
 use crate::component::docs::Responses;
@@ -60,9 +60,6 @@ pub(crate) struct Generated {
 
 /// Where a `$ref` to a definition points.
 const DEFINITIONS: &str = "#/components/schemas/";
-
-/// The problem details schema, in `components/schemas` when an operation refers to it.
-pub(crate) const PROBLEM_REF: &str = "#/components/schemas/ProblemDetails";
 
 /// The OpenAPI 3.1 document of `operations`.
 pub(crate) fn generate(info: &Info, operations: &[OperationSource]) -> Generated {
