@@ -130,7 +130,7 @@ impl InFlight {
 
     /// Runs the whole pipeline, unless the request is malformed: a request whose framing is
     /// broken closes the connection, since what follows on it cannot be trusted.
-    pub(crate) async fn run(self: &Arc<Self>) -> Response {
+    pub(crate) async fn run(self: Arc<Self>) -> Response {
         if let Some(error) = self.malformed.clone() {
             let close = error.closes_connection();
             let site = &self.plan().calls().sites().malformed;
