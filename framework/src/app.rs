@@ -88,11 +88,13 @@ impl App {
     /// Serves one request: routing, the route's components, error handling and observers,
     /// all inside the request's root span. Never fails: errors become responses.
     ///
-    /// The request is routed, its root span opened and its scope built when this is called;
-    /// the future runs the pipeline. It owns nothing of the request but its scope, behind an
-    /// `Arc`, and the pipeline's state is boxed: a server moves the future it is given several
+    /// The request is routed, its root span opened, its scope built and the pipeline's future
+    /// made when this is called; the future returned holds the request in flight, behind an
+    /// `Arc`, and the pipeline's state, boxed: a server moves the future it is given several
     /// times (hyper does, from the service call to its dispatcher), and each move of the
-    /// unboxed state, over a kilobyte, cost more than the allocation.
+    /// unboxed state, near a kilobyte, cost more than the allocation. Boxed here rather than
+    /// with what runs after it, the pipeline's future is made in place, not copied into the
+    /// state of the future around it when that is first polled.
     pub fn handle(
         &self,
         request: http::Request<RequestBody>,
@@ -139,17 +141,21 @@ impl App {
         };
         let runtime = Arc::clone(&inner.runtime);
         let request = InFlight::new(runtime, route, values, body, bad_path);
-        Box::pin(async move {
-            let span = request.scope().span();
-            let mut response = request.run().instrument(span.span().clone()).await;
+        let span = request.scope().span().span().clone();
+        let pipeline = Box::pin(Arc::clone(&request).run()).instrument(span);
+        async move {
+            let mut response = pipeline.await;
             request.errors().record_outcome(&mut response);
             response
                 .body_mut()
                 .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
             #[cfg(feature = "ws")]
-            crate::ws::start_session(&mut response, span, request.scope().request_id(), || {
-                Box::new(StreamReporter(Arc::clone(&request)))
-            });
+            {
+                let (span, id) = (request.scope().span(), request.scope().request_id());
+                crate::ws::start_session(&mut response, span, id, || {
+                    Box::new(StreamReporter(Arc::clone(&request)))
+                });
+            }
             let request_id = request.scope().request_id().header_value();
             response
                 .headers_mut()
@@ -158,7 +164,7 @@ impl App {
                 strip_body(&mut response);
             }
             response
-        })
+        }
     }
 
     /// Logs each build warning at WARN.

@@ -239,12 +239,18 @@ impl RawPathParams {
         let params = params
             .iter()
             .map(|(name, value)| {
-                let decoded = percent_encoding::percent_decode_str(value)
-                    .decode_utf8()
-                    .map_err(|source| InvalidPathParameter::new(name, source))?;
+                // A value with no `%` is its own decoding, and already UTF-8: checked once
+                // rather than decoded byte by byte and checked again.
+                let decoded = match value.contains('%') {
+                    false => value.to_owned(),
+                    true => percent_encoding::percent_decode_str(value)
+                        .decode_utf8()
+                        .map_err(|source| InvalidPathParameter::new(name, source))?
+                        .into_owned(),
+                };
                 let known = names.iter().find(|known| &***known == name);
                 let key = known.cloned().unwrap_or_else(|| Arc::from(name));
-                Ok((key, decoded.into_owned()))
+                Ok((key, decoded))
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { params })

@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::TokioExecutor;
 use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
@@ -122,8 +122,10 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// How long a client may take to send a request's headers (HTTP/1) before the connection
-    /// is closed.
+    /// How long a client may take to send a request's headers before the connection is
+    /// closed: counted from when the connection opens (its TLS handshake included) and, on
+    /// HTTP/1, from the end of each response, so that a keep-alive connection left idle that
+    /// long is closed too.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
@@ -169,10 +171,9 @@ impl Server {
     pub async fn serve(self, app: App) -> Result<(), ServerError> {
         app.log_warnings();
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(self.header_read_timeout);
+        // The header read timeout is the connection's own (see `connection::serve`), cheaper
+        // than hyper's: hyper gets no timer, and so keeps none.
+        builder.http1().header_read_timeout(None);
         let shared = connection::Shared {
             builder,
             app,

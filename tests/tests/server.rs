@@ -70,12 +70,23 @@ pub async fn forever(gate: &Gate) -> &'static str {
     "never sent"
 }
 
+/// Four chunks, 150 ms apart: a response that takes longer to send than the header read
+/// timeout of the tests that read it.
+#[get("/drip")]
+pub fn drip() -> watchful::response::Body {
+    use watchful::response::sse::stream::{self, StreamExt};
+    let chunks =
+        ["one ", "two ", "three ", "four"].map(|chunk| Ok::<_, std::io::Error>(Bytes::from(chunk)));
+    watchful::response::Body::from_stream(stream::iter(chunks).throttle(Duration::from_millis(150)))
+}
+
 fn blueprint(gate: &Gate) -> Blueprint {
     let mut bp = Blueprint::new();
     bp.prebuilt(gate.clone());
     bp.route(HELLO);
     bp.route(SLOW);
     bp.route(FOREVER);
+    bp.route(DRIP);
     bp
 }
 
@@ -378,6 +389,68 @@ async fn closes_silent_connections_after_the_header_read_timeout() {
         took >= timeout / 2,
         "closed after {took:?}, before the timeout"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closes_keep_alive_connections_whose_next_head_does_not_arrive_in_time() {
+    let gate = Gate::default();
+    let timeout = Duration::from_millis(200);
+    let server = start(&gate, |server| server.header_read_timeout(timeout)).await;
+    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+    stream
+        .write_all(b"GET /hello HTTP/1.1\r\nhost: localhost\r\n\r\n")
+        .await
+        .expect("write");
+    let mut response = Vec::new();
+    within("the first response", async {
+        while !response.ends_with(b"hello over a socket") {
+            let mut buffer = [0; 1024];
+            let read = stream.read(&mut buffer).await.expect("read");
+            assert_ne!(read, 0, "closed before the response");
+            response.extend_from_slice(&buffer[..read]);
+        }
+    })
+    .await;
+
+    // The next request's line and one header, but never the blank line that ends the headers.
+    stream
+        .write_all(b"GET /hello HTTP/1.1\r\nhost: localhost\r\n")
+        .await
+        .expect("write");
+    let took = until_closed(&mut stream).await;
+
+    assert!(
+        took >= timeout / 2,
+        "closed after {took:?}, before the timeout"
+    );
+}
+
+/// The header read timeout does not count while a request is served: neither while its
+/// handler runs nor while its body is sent, both longer than the timeout here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_read_timeout_spares_requests_being_served() {
+    let gate = Gate::default();
+    let timeout = Duration::from_millis(200);
+    let server = start(&gate, |server| server.header_read_timeout(timeout)).await;
+    let mut sender = connect_http1(server.addr).await;
+
+    let slow = tokio::spawn(sender.send_request(get_request("/slow")));
+    gate.started().await;
+    tokio::time::sleep(timeout * 3).await;
+    gate.release();
+    let response = within("the slow response", slow)
+        .await
+        .expect("no panic")
+        .expect("a response");
+    assert_eq!(response.status(), StatusCode::OK);
+    collect(response).await.expect("the slow body");
+
+    let response = within("the dripped response", async {
+        collect(sender.send_request(get_request("/drip")).await?).await
+    })
+    .await
+    .expect("the whole dripped body, though it took longer than the timeout");
+    assert_eq!(response.body().as_ref(), b"one two three four");
 }
 
 #[derive(Debug, thiserror::Error)]

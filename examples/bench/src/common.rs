@@ -236,6 +236,18 @@ pub fn init_tracing(log: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Logging off: a tracing subscriber that is off at every level, as if there were none.
+///
+/// Not no subscriber at all: actix-web's crates turn on tracing's `log` feature, in this
+/// binary for every server, and with it, while no subscriber was ever set, each span and event
+/// is handed to the `log` crate, its fields formatted first (~300 instructions per request for
+/// the root span alone). A server built without actix-web has no such cost.
+pub fn tracing_off() {
+    use tracing_subscriber::layer::SubscriberExt;
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(LevelFilter::OFF))
+        .expect("no subscriber was set before");
+}
+
 /// The root span of the servers whose framework does not make one (raw hyper; axum through
 /// tower-http's `TraceLayer`), with the same fields as watchful's, recorded the same way, so
 /// that every server logs as much: the comparison is of the frameworks, not of log volume.

@@ -29,7 +29,7 @@ pub struct Running {
 pub struct Launch {
     /// Pinned to [`SERVER_CORE`].
     pub pin: bool,
-    /// Without a tracing subscriber (`serve --quiet-telemetry`): logging off.
+    /// With a tracing subscriber off at every level (`serve --quiet-telemetry`): logging off.
     pub quiet_telemetry: bool,
     /// Under callgrind, which writes its profile to this file when the server exits.
     pub callgrind: Option<PathBuf>,

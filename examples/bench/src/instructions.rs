@@ -45,7 +45,7 @@ impl Config {
 pub enum Telemetry {
     /// The benchmark's tracing setup: JSON lines to a file, INFO, a line per closed span.
     Json,
-    /// No tracing subscriber: the framework's own cost, without the JSON formatter's.
+    /// Tracing off at every level: the framework's own cost, without the JSON formatter's.
     Off,
 }
 
@@ -65,7 +65,7 @@ impl Telemetry {
     pub fn title(self) -> &'static str {
         match self {
             Telemetry::Json => "logging on (JSON lines to a file)",
-            Telemetry::Off => "logging off (no tracing subscriber)",
+            Telemetry::Off => "logging off (tracing off at every level)",
         }
     }
 }

@@ -47,7 +47,8 @@ DIR/performance.md (--docs, default: the workspace's docs/). --otel BIN adds the
 OpenTelemetry table to the instructions (BIN: examples/bench-otel's binary, built in release).
 
 `serve` runs until its standard input closes, then prints its allocation counts as JSON on
-stdout and exits; --quiet-telemetry serves without a tracing subscriber (logging off).";
+stdout and exits; --quiet-telemetry serves with a tracing subscriber that is off at every level
+(logging off).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -96,7 +97,9 @@ fn serve(args: &[String]) -> Result<(), String> {
     }
     let port = port.ok_or("--port is required")?;
     let log = log.ok_or("--log is required")?;
-    if !quiet {
+    if quiet {
+        common::tracing_off();
+    } else {
         common::init_tracing(&log).map_err(|e| format!("{}: {e}", log.display()))?;
     }
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))

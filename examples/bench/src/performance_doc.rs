@@ -48,9 +48,11 @@ more. It does not see the kernel, cache misses or waiting.
 - **Heap allocations and bytes allocated per request**: the bench binary's global allocator \
 counts them; the server prints its counts when it exits, in the same runs, by the same method.
 - **Logging on and off**: with the benchmark's tracing setup (JSON lines to a file, INFO, a \
-line per closed span) and with no tracing subscriber at all (`serve --quiet-telemetry`), so \
-that the framework's own cost is seen apart from the JSON formatter's, which dominates every \
-server's figure with logging on.
+line per closed span) and with a subscriber that is off at every level (`serve \
+--quiet-telemetry`), so that the framework's own cost is seen apart from the JSON formatter's, \
+which dominates every server's figure with logging on. Not with no subscriber at all: \
+actix-web's crates turn on tracing's `log` feature in the bench binary, which then hands every \
+span to the `log` crate while no subscriber was ever set, a cost no server built alone has.
 - **Server CPU time per request**: the server pinned to one core, wrk (64 keep-alive \
 connections) on the other, the server's user + system time from `/proc` over the requests \
 wrk completed; median of several rounds alternating between servers. It includes the kernel \

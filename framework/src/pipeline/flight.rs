@@ -1,6 +1,7 @@
 //! One request in flight: its scope, its errors so far, and the walk through the route's
 //! middleware layers to the handler.
 
+use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -130,7 +131,7 @@ impl InFlight {
 
     /// Runs the whole pipeline, unless the request is malformed: a request whose framing is
     /// broken closes the connection, since what follows on it cannot be trusted.
-    pub(crate) async fn run(self: &Arc<Self>) -> Response {
+    pub(crate) async fn run(self: Arc<Self>) -> Response {
         if let Some(error) = self.malformed.clone() {
             let close = error.closes_connection();
             let site = &self.plan().calls().sites().malformed;
@@ -141,18 +142,19 @@ impl InFlight {
     }
 
     /// Runs the rest of the pipeline inside a tower layer, from `layer` (the one the tower
-    /// layer opens) inwards, with the request the tower layer passed on.
+    /// layer opens) inwards, with the request the tower layer passed on: the future of the
+    /// [`Pipeline`](crate::tower::Pipeline) service, boxed once, which never fails.
     pub(crate) fn resume(
         self: Arc<Self>,
         layer: usize,
         request: http::Request<RequestBody>,
-    ) -> BoxFuture<'static, Response> {
+    ) -> BoxFuture<'static, Result<Response, Infallible>> {
         if let Some(Opener::Tower(tower)) =
             self.plan().calls().layers().get(layer).map(Layer::opener)
         {
             self.scope.pass_on(tower.ordinal(), request);
         }
-        Box::pin(async move { self.layers(layer).await })
+        Box::pin(async move { Ok(self.layers(layer).await) })
     }
 
     /// Runs the layers from `start` inwards: each one's pre-processing middleware, down to the

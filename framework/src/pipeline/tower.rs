@@ -35,7 +35,6 @@ where
             return Box::pin(std::future::ready(Ok(response)));
         };
         let request = http::Request::from_parts(parts, RequestBody::new(body));
-        let inner = next.flight.resume(next.layer, request);
-        Box::pin(async move { Ok(inner.await) })
+        next.flight.resume(next.layer, request)
     }
 }

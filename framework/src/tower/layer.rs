@@ -87,17 +87,25 @@ impl LayerService {
     /// Sends `request` through the layer, `next` (how the [`Pipeline`] finds the rest of it)
     /// in its extensions. The layer's error is returned to be handled; so is a request that
     /// reached the rest of the pipeline without `next`.
-    pub(crate) async fn call<N: Clone + Send + Sync + 'static>(
+    ///
+    /// Not an `async fn`: its future would hold the request twice, as its argument and in the
+    /// call's, and the request is moved into the call before the future is made and boxed.
+    pub(crate) fn call<N: Clone + Send + Sync + 'static>(
         &self,
         mut request: http::Request<RequestBody>,
         next: N,
-    ) -> Result<Response, crate::Error> {
+    ) -> impl Future<Output = Result<Response, crate::Error>> + Send + 'static {
         use ::tower::ServiceExt;
         request.extensions_mut().insert(next);
-        let response = self.service.clone().oneshot(request).await?;
-        match response.extensions().get::<Lost>() {
-            Some(Lost) => Err(crate::Error::new(ExtensionsLost { layer: self.name })),
-            None => Ok(response),
+        let mut call = self.service.clone().oneshot(request);
+        let layer = self.name;
+        async move {
+            // Awaited in place (it is `Unpin`): awaiting it by value would copy it first.
+            let response = (&mut call).await?;
+            match response.extensions().get::<Lost>() {
+                Some(Lost) => Err(crate::Error::new(ExtensionsLost { layer })),
+                None => Ok(response),
+            }
         }
     }
 }
