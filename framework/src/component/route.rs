@@ -13,7 +13,7 @@ pub struct Route {
     pub(crate) meta: ComponentMeta,
     pub(crate) call: HandlerFn,
     /// What the route says about itself for the OpenAPI document.
-    #[cfg_attr(not(feature = "openapi"), allow(dead_code))]
+    #[cfg(feature = "openapi")]
     pub(crate) doc: Option<RouteDocFn>,
 }
 
@@ -31,17 +31,26 @@ impl Route {
             path,
             meta,
             call,
+            #[cfg(feature = "openapi")]
             doc: None,
         }
     }
 
     /// Adds what the route says about itself for the OpenAPI document. Used by the macros.
+    #[cfg(feature = "openapi")]
     #[doc(hidden)]
     pub const fn documented(self, doc: RouteDocFn) -> Self {
         Self {
             doc: Some(doc),
             ..self
         }
+    }
+
+    /// Without the `openapi` feature, a route keeps nothing for the document.
+    #[cfg(not(feature = "openapi"))]
+    #[doc(hidden)]
+    pub const fn documented(self, _doc: RouteDocFn) -> Self {
+        self
     }
 
     /// The HTTP method, as written in the attribute.
