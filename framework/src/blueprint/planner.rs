@@ -367,7 +367,11 @@ impl<'g> Planner<'g> {
     /// else the catch-all when `catch_all` says so, else the built-in response, which suits
     /// each of them.
     fn framework_site<E: Rejection>(&mut self, catch_all: bool) -> ErrorSite {
-        let builtin = E::statuses()[0];
+        // Each of the framework's own errors answers one status by default.
+        let builtin = E::statuses()
+            .first()
+            .copied()
+            .unwrap_or(StatusCode::BAD_REQUEST);
         self.framework_site_with::<E>(catch_all, builtin)
     }
 
