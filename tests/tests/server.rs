@@ -355,74 +355,47 @@ async fn serves_http2_with_prior_knowledge() {
     server.served().await.expect("a clean shutdown");
 }
 
+/// A connection whose request head does not arrive within the header read timeout is closed:
+/// a head that never ends, no byte at all, and a keep-alive connection's next head.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closes_connections_whose_headers_do_not_arrive_in_time() {
-    let gate = Gate::default();
-    let timeout = Duration::from_millis(200);
-    let server = start(&gate, |server| server.header_read_timeout(timeout)).await;
-    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
-
-    // A request line and one header, but never the blank line that ends the headers.
-    stream
-        .write_all(b"GET /hello HTTP/1.1\r\nhost: localhost\r\n")
-        .await
-        .expect("write");
-    let took = until_closed(&mut stream).await;
-
-    assert!(
-        took >= timeout / 2,
-        "closed after {took:?}, before the timeout"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn closes_silent_connections_after_the_header_read_timeout() {
-    let gate = Gate::default();
-    let timeout = Duration::from_millis(200);
-    let server = start(&gate, |server| server.header_read_timeout(timeout)).await;
-    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
-
-    // Not a single byte: the cheapest way to hold a connection open.
-    let took = until_closed(&mut stream).await;
-
-    assert!(
-        took >= timeout / 2,
-        "closed after {took:?}, before the timeout"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn closes_keep_alive_connections_whose_next_head_does_not_arrive_in_time() {
-    let gate = Gate::default();
-    let timeout = Duration::from_millis(200);
-    let server = start(&gate, |server| server.header_read_timeout(timeout)).await;
-    let mut stream = TcpStream::connect(server.addr).await.expect("connect");
-    stream
-        .write_all(b"GET /hello HTTP/1.1\r\nhost: localhost\r\n\r\n")
-        .await
-        .expect("write");
-    let mut response = Vec::new();
-    within("the first response", async {
-        while !response.ends_with(b"hello over a socket") {
-            let mut buffer = [0; 1024];
-            let read = stream.read(&mut buffer).await.expect("read");
-            assert_ne!(read, 0, "closed before the response");
-            response.extend_from_slice(&buffer[..read]);
+    const PARTIAL_HEAD: &[u8] = b"GET /hello HTTP/1.1\r\nhost: localhost\r\n";
+    let cases: [(&str, Option<&[u8]>, &[u8]); 3] = [
+        ("a head without its blank line", None, PARTIAL_HEAD),
+        ("not a single byte", None, b""),
+        (
+            "a keep-alive connection's next head",
+            Some(b"GET /hello HTTP/1.1\r\nhost: localhost\r\n\r\n"),
+            PARTIAL_HEAD,
+        ),
+    ];
+    for (case, first_request, stalled) in cases {
+        let gate = Gate::default();
+        let timeout = Duration::from_millis(200);
+        let server = start(&gate, |server| server.header_read_timeout(timeout)).await;
+        let mut stream = TcpStream::connect(server.addr).await.expect("connect");
+        if let Some(request) = first_request {
+            stream.write_all(request).await.expect("write");
+            let mut response = Vec::new();
+            within("the first response", async {
+                while !response.ends_with(b"hello over a socket") {
+                    let mut buffer = [0; 1024];
+                    let read = stream.read(&mut buffer).await.expect("read");
+                    assert_ne!(read, 0, "{case}: closed before the response");
+                    response.extend_from_slice(&buffer[..read]);
+                }
+            })
+            .await;
         }
-    })
-    .await;
 
-    // The next request's line and one header, but never the blank line that ends the headers.
-    stream
-        .write_all(b"GET /hello HTTP/1.1\r\nhost: localhost\r\n")
-        .await
-        .expect("write");
-    let took = until_closed(&mut stream).await;
+        stream.write_all(stalled).await.expect("write");
+        let took = until_closed(&mut stream).await;
 
-    assert!(
-        took >= timeout / 2,
-        "closed after {took:?}, before the timeout"
-    );
+        assert!(
+            took >= timeout / 2,
+            "{case}: closed after {took:?}, before the timeout"
+        );
+    }
 }
 
 /// The header read timeout does not count while a request is served: neither while its
