@@ -360,7 +360,9 @@ async fn serves_http2_with_prior_knowledge() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closes_connections_whose_headers_do_not_arrive_in_time() {
     const PARTIAL_HEAD: &[u8] = b"GET /hello HTTP/1.1\r\nhost: localhost\r\n";
-    let cases: [(&str, Option<&[u8]>, &[u8]); 3] = [
+    /// What the case is, the request answered first (if any), and the bytes that then stall.
+    type Case = (&'static str, Option<&'static [u8]>, &'static [u8]);
+    let cases: [Case; 3] = [
         ("a head without its blank line", None, PARTIAL_HEAD),
         ("not a single byte", None, b""),
         (
