@@ -142,7 +142,10 @@ impl App {
         let runtime = Arc::clone(&inner.runtime);
         let request = InFlight::new(runtime, route, values, body, bad_path);
         let span = request.scope().span().span().clone();
-        let pipeline = Box::pin(Arc::clone(&request).run()).instrument(span);
+        // Made in its box rather than made, then copied there: the box exists first, so the
+        // compiler can build the future (near a kilobyte) in place.
+        let pipeline = Box::write(Box::new_uninit(), Arc::clone(&request).run());
+        let pipeline = Box::into_pin(pipeline).instrument(span);
         async move {
             let mut response = pipeline.await;
             request.errors().record_outcome(&mut response);

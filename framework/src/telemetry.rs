@@ -56,11 +56,10 @@ impl RootSpan {
         // Reading the host is skipped when no subscriber wants INFO spans.
         let server = tracing::level_enabled!(tracing::Level::INFO)
             .then(|| ServerEndpoint::of(head, connection));
-        let name =
-            conventions::span_name(method, route.map(|(route, label)| (route.as_str(), label)));
+        // Field values, the name among them, are computed only when the span is enabled.
         let span = tracing::info_span!(
             "HTTP request",
-            otel.name = &*name,
+            otel.name = &*conventions::span_name(method, route.map(|(route, label)| (route.as_str(), label))),
             otel.kind = "server",
             http.request.method = method,
             http.request.method_original = method_original,

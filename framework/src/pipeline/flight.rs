@@ -2,7 +2,6 @@
 //! middleware layers to the handler.
 
 use std::convert::Infallible;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -201,10 +200,14 @@ impl InFlight {
                     }
                 }
             };
-            let response = self.within_deadline(std::pin::pin!(inwards)).await;
+            let outcome =
+                deadlines::within(std::pin::pin!(inwards), self.limits(), &self.started).await;
+            let mut response = match outcome {
+                Ok(response) => response,
+                Err(late) => self.late(late).await,
+            };
             let k = entered.load(Ordering::Relaxed);
             let errors = self.errors();
-            let mut response = response;
             for layer in layers[start..=k].iter().rev() {
                 response = errors.settle(response).await;
                 for post in layer.post() {
@@ -221,28 +224,25 @@ impl InFlight {
         }
     }
 
-    /// Waits for `work` within the route's timeouts (see [`deadlines`](super::deadlines)).
-    /// Past the request timeout, the response is its 503; past the body read timeout while
-    /// waiting for the body, its 408, which closes the connection.
-    async fn within_deadline<F>(&self, work: Pin<&mut F>) -> Response
-    where
-        F: Future<Output = Response>,
-    {
+    /// The route's timeouts (see [`deadlines`](super::deadlines)).
+    fn limits(&self) -> Limits<'_> {
         let plan = self.plan();
-        let limits = Limits {
+        Limits {
             request: plan.timeout(),
             body: plan.body_timeout().zip(self.body_wait.as_deref()),
-        };
-        let sites = plan.calls().sites();
-        // The error is taken out of the match before the error path is awaited, here and in
-        // `invoke`: a value matched on stays in the future's state while an arm awaits.
-        let (error, site, close) = match deadlines::within(work, limits, &self.started).await {
-            Ok(response) => return response,
-            Err(Late::Server(limit)) => {
+        }
+    }
+
+    /// The response of a request past a timeout: the request timeout's 503, or the body read
+    /// timeout's 408, which closes the connection.
+    async fn late(&self, late: Late) -> Response {
+        let sites = self.plan().calls().sites();
+        let (error, site, close) = match late {
+            Late::Server(limit) => {
                 let error = ErasedError::new(RequestTimeout { limit });
                 (error, &sites.timeout, false)
             }
-            Err(Late::Client(limit)) => {
+            Late::Client(limit) => {
                 let error = ErasedError::new(RequestBodyTimeout { limit });
                 (error, &sites.body_timeout, true)
             }
