@@ -69,7 +69,8 @@ impl<'a> ErrorPath<'a> {
             match handled {
                 Ok(mut response) => {
                     response.extensions_mut().insert(ErrorMark(index));
-                    self.settle(response).await
+                    self.settle(&mut response).await;
+                    response
                 }
                 Err(next) => {
                     let on_panic = &self.calls.sites().panic;
@@ -156,19 +157,19 @@ impl<'a> ErrorPath<'a> {
     /// Observes the error a response type met while making `response`, if any; the 500 it
     /// made stays, as a problem where the route writes the framework's errors so.
     ///
-    /// Every response goes through here, and rarely one with an error: the observers' future
-    /// is boxed, so that it does not take space in every request's future.
-    pub(crate) async fn settle(&self, mut response: Response) -> Response {
-        if let Some(mut error) = take_failure(&mut response) {
+    /// Every response goes through here, and rarely one with an error: the response is
+    /// borrowed rather than moved in and out, and the observers' future is boxed, so that it
+    /// does not take space in every request's future.
+    pub(crate) async fn settle(&self, response: &mut Response) {
+        if let Some(mut error) = take_failure(response) {
             error.set_response_status(response.status());
             if self.scope.error_format() == ErrorFormat::Problem {
                 let request_id = self.scope.request_id();
-                response = internal_error(request_id).render(ErrorFormat::Problem, request_id);
+                *response = internal_error(request_id).render(ErrorFormat::Problem, request_id);
             }
             let index = Box::pin(self.observe(error)).await;
             response.extensions_mut().insert(ErrorMark(index));
         }
-        response
     }
 
     /// Observes the error of a streamed body, after its response's head was sent, and records

@@ -202,26 +202,33 @@ impl InFlight {
             };
             let outcome =
                 deadlines::within(std::pin::pin!(inwards), self.limits(), &self.started).await;
-            let mut response = match outcome {
+            let response = match outcome {
                 Ok(response) => response,
                 Err(late) => self.late(late).await,
             };
             let k = entered.load(Ordering::Relaxed);
-            let errors = self.errors();
-            for layer in layers[start..=k].iter().rev() {
-                response = errors.settle(response).await;
-                for post in layer.post() {
-                    // Boxed: its future holds the response, and would otherwise take that
-                    // space in the future of every request, post-processed or not.
-                    let processed = Box::pin(
-                        self.invoke(post, |args| (post.prepared().call())(args, response)),
-                    );
-                    response = processed.await.unwrap_or_else(|r| r);
-                    response = errors.settle(response).await;
-                }
-            }
-            response
+            self.post_process(&layers[start..=k], response).await
         }
+    }
+
+    /// Runs the post-processing middleware of `layers` on `response`, innermost first. The
+    /// response is settled (see [`ErrorPath::settle`]) before the first and after each one.
+    ///
+    /// Its own future, so that the response, borrowed across its awaits, takes space only
+    /// while post-processing: a local borrowed across two awaits of `layers` would be kept
+    /// beside every other state of that future.
+    async fn post_process(&self, layers: &[Layer], mut response: Response) -> Response {
+        let errors = self.errors();
+        for post in layers.iter().rev().flat_map(Layer::post) {
+            errors.settle(&mut response).await;
+            // Boxed: its future holds the response, and would otherwise take that space in the
+            // future of every request, post-processed or not.
+            let processed =
+                Box::pin(self.invoke(post, |args| (post.prepared().call())(args, response)));
+            response = processed.await.unwrap_or_else(|r| r);
+        }
+        errors.settle(&mut response).await;
+        response
     }
 
     /// The route's timeouts (see [`deadlines`](super::deadlines)).
