@@ -3,16 +3,15 @@
 use std::sync::Arc;
 
 use http::Method;
-use http::header::{CONTENT_LENGTH, HeaderValue};
 use tracing::Instrument;
 
 use crate::blueprint::BuildWarning;
 use crate::di::RequestValues;
-use crate::pipeline::{InFlight, Runtime, StreamReporter};
+use crate::pipeline::{InFlight, Runtime};
 use crate::request::{
     AllowedMethods, ConnectionInfo, RawPathParams, RequestBody, RequestHead, RequestId,
 };
-use crate::response::{Body, Response};
+use crate::response::Response;
 use crate::router::{Match, Router};
 use crate::telemetry::RootSpan;
 
@@ -144,30 +143,8 @@ impl App {
         let span = request.scope().span().span().clone();
         // Made in its box rather than made, then copied there: the box exists first, so the
         // compiler can build the future (near a kilobyte) in place.
-        let pipeline = Box::write(Box::new_uninit(), Arc::clone(&request).run());
-        let pipeline = Box::into_pin(pipeline).instrument(span);
-        async move {
-            let mut response = pipeline.await;
-            request.errors().record_outcome(&mut response);
-            response
-                .body_mut()
-                .set_error_reporter(|| Box::new(StreamReporter(Arc::clone(&request))));
-            #[cfg(feature = "ws")]
-            {
-                let (span, id) = (request.scope().span(), request.scope().request_id());
-                crate::ws::start_session(&mut response, span, id, || {
-                    Box::new(StreamReporter(Arc::clone(&request)))
-                });
-            }
-            let request_id = request.scope().request_id().header_value();
-            response
-                .headers_mut()
-                .insert(RequestId::HEADER_NAME, request_id);
-            if is_head {
-                strip_body(&mut response);
-            }
-            response
-        }
+        let pipeline = Box::write(Box::new_uninit(), request.run(is_head));
+        Box::into_pin(pipeline).instrument(span)
     }
 
     /// Logs each build warning at WARN.
@@ -191,18 +168,6 @@ impl AppInner {
             .find(|(prefix, _)| covers(prefix))
             .map_or(self.root_fallback, |(_, route)| *route)
     }
-}
-
-/// A HEAD response has the headers of the GET response and no body.
-fn strip_body(response: &mut Response) {
-    let length = http_body::Body::size_hint(response.body()).exact();
-    if let Some(length) = length {
-        response
-            .headers_mut()
-            .entry(CONTENT_LENGTH)
-            .or_insert_with(|| HeaderValue::from(length));
-    }
-    *response.body_mut() = Body::empty();
 }
 
 impl std::fmt::Debug for App {

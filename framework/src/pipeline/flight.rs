@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use http::HeaderValue;
-use http::header::CONNECTION;
+use http::header::{CONNECTION, CONTENT_LENGTH};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -19,9 +19,9 @@ use crate::error::{
     ErasedError, InvalidPathParameter, MalformedRequest, Panic, RequestBodyTimeout, RequestTimeout,
 };
 use crate::plan::{Call, Endpoint, Layer, Opener, RoutePlan};
-use crate::request::RequestBody;
+use crate::request::{RequestBody, RequestId};
 use crate::request_rules;
-use crate::response::{Reporting, Response, StreamErrorReporter};
+use crate::response::{Body, Reporting, Response, StreamErrorReporter};
 use crate::sync::lock;
 use crate::tower::LayerService;
 
@@ -128,16 +128,47 @@ impl InFlight {
         )
     }
 
-    /// Runs the whole pipeline, unless the request is malformed: a request whose framing is
-    /// broken closes the connection, since what follows on it cannot be trusted.
-    pub(crate) async fn run(self: Arc<Self>) -> Response {
-        if let Some(error) = self.malformed.clone() {
-            let close = error.closes_connection();
-            let site = &self.plan().calls().sites().malformed;
-            let response = self.errors().fail(ErasedError::new(error), site).await;
-            return closing(response, close);
+    /// Serves the request: the whole pipeline, unless the request is malformed (a request
+    /// whose framing is broken closes the connection, since what follows on it cannot be
+    /// trusted), then what every response gets on its way out (see [`finish`](Self::finish)).
+    /// `is_head`: the request's method is HEAD, whose response has no body.
+    pub(crate) async fn run(self: Arc<Self>, is_head: bool) -> Response {
+        let mut response = match self.malformed.clone() {
+            Some(error) => {
+                let close = error.closes_connection();
+                let site = &self.plan().calls().sites().malformed;
+                closing(
+                    self.errors().fail(ErasedError::new(error), site).await,
+                    close,
+                )
+            }
+            None => self.layers(0).await,
+        };
+        self.finish(&mut response, is_head);
+        response
+    }
+
+    /// Records how the request ended on the root span, lets a streamed body (or a WebSocket
+    /// session) report its errors in the request's name, and echoes the request id.
+    fn finish(self: &Arc<Self>, response: &mut Response, is_head: bool) {
+        self.errors().record_outcome(response);
+        let reporter =
+            || -> Box<dyn StreamErrorReporter> { Box::new(StreamReporter(Arc::clone(self))) };
+        response.body_mut().set_error_reporter(reporter);
+        #[cfg(feature = "ws")]
+        crate::ws::start_session(
+            response,
+            self.scope.span(),
+            self.scope.request_id(),
+            reporter,
+        );
+        let request_id = self.scope.request_id().header_value();
+        response
+            .headers_mut()
+            .insert(RequestId::HEADER_NAME, request_id);
+        if is_head {
+            strip_body(response);
         }
-        self.layers(0).await
     }
 
     /// Runs the rest of the pipeline inside a tower layer, from `layer` (the one the tower
@@ -360,7 +391,7 @@ impl InFlight {
 }
 
 /// Observes a streamed body's error, in the request's root span.
-pub(crate) struct StreamReporter(pub(crate) Arc<InFlight>);
+struct StreamReporter(Arc<InFlight>);
 
 impl StreamErrorReporter for StreamReporter {
     fn report(self: Box<Self>, error: crate::Error) -> Reporting {
@@ -376,4 +407,16 @@ fn closing(mut response: Response, close: bool) -> Response {
         response.headers_mut().insert(CONNECTION, close);
     }
     response
+}
+
+/// A HEAD response has the headers of the GET response and no body.
+fn strip_body(response: &mut Response) {
+    let length = http_body::Body::size_hint(response.body()).exact();
+    if let Some(length) = length {
+        response
+            .headers_mut()
+            .entry(CONTENT_LENGTH)
+            .or_insert_with(|| HeaderValue::from(length));
+    }
+    *response.body_mut() = Body::empty();
 }

@@ -12,4 +12,4 @@ mod tower;
 
 pub(crate) use deadlines::{BodyWait, Watched};
 
-pub(crate) use flight::{InFlight, Runtime, StreamReporter};
+pub(crate) use flight::{InFlight, Runtime};
