@@ -54,6 +54,15 @@ pub(crate) struct Scope {
     slots: Box<[OnceLock<Stored>]>,
 }
 
+/// `n` empty cells: for none, neither an allocation nor the iterator machinery, which costs a
+/// route without values or layers ~60 instructions per request.
+fn cells<T>(n: usize) -> Box<[OnceLock<T>]> {
+    match n {
+        0 => Box::default(),
+        n => (0..n).map(|_| OnceLock::new()).collect(),
+    }
+}
+
 impl Scope {
     /// The scope of a request whose route has `slot_count` slots and `tower_layers` tower
     /// layers. Inlined, like `InFlight::new`, its only caller.
@@ -67,11 +76,8 @@ impl Scope {
         Self {
             values,
             body: Mutex::new(Some(body)),
-            layer_heads: match tower_layers {
-                0 => Box::default(),
-                n => (0..n).map(|_| OnceLock::new()).collect(),
-            },
-            slots: (0..slot_count).map(|_| OnceLock::new()).collect(),
+            layer_heads: cells(tower_layers),
+            slots: cells(slot_count),
         }
     }
 
