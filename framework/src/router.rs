@@ -1,13 +1,23 @@
 //! Path routing on `matchit`, then method dispatch; HEAD is served by GET routes.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use foldhash::fast::FixedState;
 use http::{HeaderValue, Method};
 
 /// The routes of an app, by path and then by method.
 #[derive(Default)]
 pub(crate) struct Router {
     paths: matchit::Router<usize>,
+    /// The paths that match a template without parameters, and that template's entry:
+    /// consulted before `paths`, as hashing a path costs less than walking matchit's tree.
+    /// It holds only the paths for which `paths` answers the same entry with no parameters
+    /// (checked when built), so that matchit's precedence is kept as it is.
+    exact: HashMap<Box<str>, usize, FixedState>,
+    /// The lengths of the paths in `exact`, one bit each (the last bit for every length from
+    /// 63 up): a path of another length, such as most with parameters, is not hashed.
+    exact_lengths: u64,
     entries: Vec<PathEntry>,
 }
 
@@ -34,7 +44,7 @@ pub(crate) struct PathRoutes {
 pub(crate) enum Match<'r, 'p> {
     Found {
         route: usize,
-        params: matchit::Params<'r, 'p>,
+        params: PathParams<'r, 'p>,
     },
     MethodNotAllowed {
         allow: &'r HeaderValue,
@@ -48,10 +58,12 @@ impl Router {
     pub(crate) fn new(paths: Vec<PathRoutes>) -> Result<Self, Vec<(String, matchit::InsertError)>> {
         let mut router = Router::default();
         let mut rejected = Vec::new();
+        let mut templates = Vec::new();
         for PathRoutes { path, methods, any } in paths {
             match router.paths.insert(path.clone(), router.entries.len()) {
                 Ok(()) => {
                     let allow = allow_header(&methods);
+                    templates.push(path);
                     router.entries.push(PathEntry {
                         methods,
                         any,
@@ -61,28 +73,42 @@ impl Router {
                 Err(error) => rejected.push((path, error)),
             }
         }
-        if rejected.is_empty() {
-            Ok(router)
-        } else {
-            Err(rejected)
+        if !rejected.is_empty() {
+            return Err(rejected);
         }
+        for (entry, template) in templates.iter().enumerate() {
+            let path = unescape(template);
+            let exact = matches!(
+                router.paths.at(&path),
+                Ok(found) if *found.value == entry && found.params.is_empty()
+            );
+            if exact {
+                router.exact_lengths |= length_bit(&path);
+                router.exact.insert(path.into_boxed_str(), entry);
+            }
+        }
+        Ok(router)
     }
 
     pub(crate) fn find<'r, 'p>(&'r self, method: &Method, path: &'p str) -> Match<'r, 'p> {
-        let Ok(found) = self.paths.at(path) else {
-            return Match::NotFound;
+        let exact = (self.exact_lengths & length_bit(path) != 0)
+            .then(|| self.exact.get(path))
+            .flatten();
+        let (entry, params) = match exact {
+            Some(&entry) => (entry, PathParams::none()),
+            None => match self.paths.at(path) {
+                Ok(found) => (*found.value, PathParams::of(found.params, path)),
+                Err(_) => return Match::NotFound,
+            },
         };
-        let entry = &self.entries[*found.value];
+        let entry = &self.entries[entry];
         let route = entry.methods.iter().find(|(m, _)| m == method).or_else(|| {
             (*method == Method::HEAD)
                 .then(|| entry.methods.iter().find(|(m, _)| m == Method::GET))
                 .flatten()
         });
         match route.map(|(_, route)| *route).or(entry.any) {
-            Some(route) => Match::Found {
-                route,
-                params: found.params,
-            },
+            Some(route) => Match::Found { route, params },
             None => Match::MethodNotAllowed {
                 allow: &entry.allow,
             },
@@ -98,14 +124,67 @@ pub(crate) fn param_names(template: &str) -> Vec<Arc<str>> {
     if router.insert(template, ()).is_err() {
         return Vec::new();
     }
-    let path = template.replace("{{", "{").replace("}}", "}");
-    match router.at(&path) {
+    match router.at(&unescape(template)) {
         Ok(found) => found
             .params
             .iter()
             .map(|(name, _)| Arc::from(name))
             .collect(),
         Err(_) => Vec::new(),
+    }
+}
+
+/// The path a template's literal text matches: its escapes undone (`{{` is a literal `{`).
+fn unescape(template: &str) -> String {
+    template.replace("{{", "{").replace("}}", "}")
+}
+
+/// `path`'s bit in [`Router::exact_lengths`].
+fn length_bit(path: &str) -> u64 {
+    1 << path.len().min(63)
+}
+
+/// The values a request's path gives its route's parameters, in the order of the template.
+pub(crate) struct PathParams<'r, 'p> {
+    /// What matchit found; `None` for a path found in the table of exact paths.
+    matched: Option<matchit::Params<'r, 'p>>,
+    /// The length of the path the values are slices of, which bounds their total length.
+    path_len: usize,
+}
+
+impl<'r, 'p> PathParams<'r, 'p> {
+    fn none() -> Self {
+        Self {
+            matched: None,
+            path_len: 0,
+        }
+    }
+
+    fn of(matched: matchit::Params<'r, 'p>, path: &'p str) -> Self {
+        Self {
+            matched: Some(matched),
+            path_len: path.len(),
+        }
+    }
+
+    /// Each parameter's name and value.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'r str, &'p str)> {
+        self.matched.iter().flat_map(matchit::Params::iter)
+    }
+
+    /// How many parameters the path binds.
+    pub(crate) fn len(&self) -> usize {
+        self.matched.as_ref().map_or(0, matchit::Params::len)
+    }
+
+    /// Whether the path binds no parameter.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// At least the total length of the values: the length of the path they are part of.
+    pub(crate) fn values_len_bound(&self) -> usize {
+        self.path_len
     }
 }
 
@@ -151,7 +230,9 @@ mod tests {
             Match::Found { route: 0, .. }
         ));
         match router.find(&Method::POST, "/files/a/b") {
-            Match::Found { route: 2, params } => assert_eq!(params.get("rest"), Some("a/b")),
+            Match::Found { route: 2, params } => {
+                assert_eq!(params.iter().collect::<Vec<_>>(), [("rest", "a/b")]);
+            }
             _ => panic!("expected the files route"),
         }
         match router.find(&Method::PUT, "/users/7") {
@@ -188,6 +269,109 @@ mod tests {
             let names = param_names(template);
             let names: Vec<&str> = names.iter().map(|n| &**n).collect();
             assert_eq!(names, *expected, "{template}");
+        }
+    }
+
+    #[test]
+    fn the_table_of_exact_paths_agrees_with_matchit() {
+        let templates = [
+            "/",
+            "/plaintext",
+            "/users/new",
+            "/users/{id}",
+            "/users/{id}/posts/{post}",
+            "/files/readme",
+            "/files/{*rest}",
+            "/a/{{x}}",
+            "/a/{id}",
+            "/b/{{{{}}}}",
+            "/trailing/",
+            "/CAPS",
+        ];
+        let paths = [
+            "/",
+            "",
+            "/plaintext",
+            "/plaintext/",
+            "/Plaintext",
+            "/users/new",
+            "/users/newer",
+            "/users/new/",
+            "/users/%6Eew",
+            "/users/7",
+            "/users/7/posts/8",
+            "/users/new/posts/8",
+            "/files/readme",
+            "/files/readme/more",
+            "/files/other",
+            "/a/{x}",
+            "/a/{{x}}",
+            "/a/x",
+            "/b/{{}}",
+            "/b/{}",
+            "/trailing/",
+            "/trailing",
+            "/CAPS",
+            "/caps",
+            "/nowhere",
+        ];
+        let mut reference = matchit::Router::new();
+        let mut routes = Vec::new();
+        for (index, template) in templates.into_iter().enumerate() {
+            reference.insert(template, index).unwrap();
+            routes.push(PathRoutes {
+                path: template.to_owned(),
+                methods: vec![(Method::GET, index)],
+                any: None,
+            });
+        }
+        let router = Router::new(routes).unwrap_or_else(|_| panic!("valid routes"));
+        let mut exact: Vec<&str> = router.exact.keys().map(|path| &**path).collect();
+        exact.sort_unstable();
+        let static_paths = [
+            "/",
+            "/CAPS",
+            "/a/{x}",
+            "/b/{{}}",
+            "/files/readme",
+            "/plaintext",
+            "/trailing/",
+            "/users/new",
+        ];
+        assert_eq!(exact, static_paths, "the templates without parameters");
+        for path in paths {
+            let expected = reference.at(path).ok().map(|found| {
+                let params: Vec<_> = found.params.iter().collect();
+                (*found.value, params)
+            });
+            let got = match router.find(&Method::GET, path) {
+                Match::Found { route, params } => Some((route, params.iter().collect())),
+                Match::NotFound => None,
+                Match::MethodNotAllowed { .. } => panic!("every route serves GET"),
+            };
+            assert_eq!(got, expected, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn exact_paths_are_dispatched_by_method_too() {
+        let routes = vec![PathRoutes {
+            path: "/plain".to_owned(),
+            methods: vec![(Method::GET, 0), (Method::POST, 1)],
+            any: None,
+        }];
+        let router = Router::new(routes).unwrap_or_else(|_| panic!("valid routes"));
+        assert!(matches!(
+            router.find(&Method::POST, "/plain"),
+            Match::Found { route: 1, .. }
+        ));
+        assert!(matches!(
+            router.find(&Method::HEAD, "/plain"),
+            Match::Found { route: 0, .. }
+        ));
+        match router.find(&Method::PUT, "/plain") {
+            Match::MethodNotAllowed { allow } => assert_eq!(allow, "GET, POST, HEAD"),
+            _ => panic!("expected a 405"),
         }
     }
 }
