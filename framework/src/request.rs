@@ -415,14 +415,24 @@ impl RequestId {
 }
 
 /// Writes `value` in lowercase hexadecimal, zero-padded, into the 16 bytes of `out`: two
-/// digits per byte of the value.
+/// digits per byte of the value, looked up together.
 pub(crate) fn hex(value: u64, out: &mut [u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (digits, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
-        digits[0] = DIGITS[usize::from(byte >> 4)];
-        digits[1] = DIGITS[usize::from(byte & 0xf)];
+        digits.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
 }
+
+/// The two lowercase hexadecimal digits of each byte.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        pairs[byte] = [DIGITS[byte >> 4], DIGITS[byte & 0xf]];
+        byte += 1;
+    }
+    pairs
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,23 +1,15 @@
 //! Path routing on `matchit`, then method dispatch; HEAD is served by GET routes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use foldhash::fast::FixedState;
 use http::{HeaderValue, Method};
 
 /// The routes of an app, by path and then by method.
 #[derive(Default)]
 pub(crate) struct Router {
     paths: matchit::Router<usize>,
-    /// The paths that match a template without parameters, and that template's entry:
-    /// consulted before `paths`, as hashing a path costs less than walking matchit's tree.
-    /// It holds only the paths for which `paths` answers the same entry with no parameters
-    /// (checked when built), so that matchit's precedence is kept as it is.
-    exact: HashMap<Box<str>, usize, FixedState>,
-    /// The lengths of the paths in `exact`, one bit each (the last bit for every length from
-    /// 63 up): a path of another length, such as most with parameters, is not hashed.
-    exact_lengths: u64,
+    /// Consulted before `paths`.
+    exact: ExactPaths,
     entries: Vec<PathEntry>,
 }
 
@@ -83,24 +75,29 @@ impl Router {
                 Ok(found) if *found.value == entry && found.params.is_empty()
             );
             if exact {
-                router.exact_lengths |= length_bit(&path);
-                router.exact.insert(path.into_boxed_str(), entry);
+                router.exact.insert(path, entry);
             }
         }
         Ok(router)
     }
 
     pub(crate) fn find<'r, 'p>(&'r self, method: &Method, path: &'p str) -> Match<'r, 'p> {
-        let exact = (self.exact_lengths & length_bit(path) != 0)
-            .then(|| self.exact.get(path))
-            .flatten();
-        let (entry, params) = match exact {
-            Some(&entry) => (entry, PathParams::none()),
-            None => match self.paths.at(path) {
-                Ok(found) => (*found.value, PathParams::of(found.params, path)),
-                Err(_) => return Match::NotFound,
-            },
-        };
+        if let Some(entry) = self.exact.get(path) {
+            return self.dispatch(entry, method, PathParams::none());
+        }
+        match self.paths.at(path) {
+            Ok(found) => self.dispatch(*found.value, method, PathParams::of(found.params, path)),
+            Err(_) => Match::NotFound,
+        }
+    }
+
+    /// The route of the path `entry` that serves `method`, or a 405.
+    fn dispatch<'r, 'p>(
+        &'r self,
+        entry: usize,
+        method: &Method,
+        params: PathParams<'r, 'p>,
+    ) -> Match<'r, 'p> {
         let entry = &self.entries[entry];
         let route = entry.methods.iter().find(|(m, _)| m == method).or_else(|| {
             (*method == Method::HEAD)
@@ -139,9 +136,43 @@ fn unescape(template: &str) -> String {
     template.replace("{{", "{").replace("}}", "}")
 }
 
-/// `path`'s bit in [`Router::exact_lengths`].
-fn length_bit(path: &str) -> u64 {
-    1 << path.len().min(63)
+/// The paths that match a template without parameters, and that template's entry: looked up
+/// before matchit, as comparing a path with the few of the same length costs less than
+/// walking matchit's tree, and a path of a length none has, as most with parameters, costs
+/// nothing. The router adds only the paths for which matchit answers the same entry with no
+/// parameters (checked when it is built), so that matchit's precedence is kept as it is.
+#[derive(Default)]
+struct ExactPaths {
+    /// The paths by length (every length from [`Self::LONG`] up shares the last list), each
+    /// list sorted.
+    by_length: Vec<Vec<(Box<str>, usize)>>,
+}
+
+impl ExactPaths {
+    /// The length from which paths share a list, so that one long path costs no long table.
+    const LONG: usize = 64;
+
+    fn insert(&mut self, path: String, entry: usize) {
+        let length = path.len().min(Self::LONG);
+        if self.by_length.len() <= length {
+            self.by_length.resize_with(length + 1, Vec::new);
+        }
+        let same_length = &mut self.by_length[length];
+        let at = same_length.partition_point(|(other, _)| **other < *path);
+        same_length.insert(at, (path.into_boxed_str(), entry));
+    }
+
+    fn get(&self, path: &str) -> Option<usize> {
+        let same_length = self.by_length.get(path.len().min(Self::LONG))?;
+        let found = same_length.binary_search_by(|(exact, _)| (**exact).cmp(path));
+        found.ok().map(|index| same_length[index].1)
+    }
+
+    /// Every path in the table.
+    #[cfg(test)]
+    fn paths(&self) -> impl Iterator<Item = &str> {
+        self.by_length.iter().flatten().map(|(path, _)| &**path)
+    }
 }
 
 /// The values a request's path gives its route's parameters, in the order of the template.
@@ -272,6 +303,11 @@ mod tests {
         }
     }
 
+    const LONG_A: &str =
+        "/long/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const LONG_B: &str =
+        "/long/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
     #[test]
     fn the_table_of_exact_paths_agrees_with_matchit() {
         let templates = [
@@ -287,6 +323,10 @@ mod tests {
             "/b/{{{{}}}}",
             "/trailing/",
             "/CAPS",
+            // Longer than `ExactPaths::LONG`, sharing its list.
+            LONG_A,
+            LONG_B,
+            "/long/{x}",
         ];
         let paths = [
             "/",
@@ -314,6 +354,10 @@ mod tests {
             "/CAPS",
             "/caps",
             "/nowhere",
+            LONG_A,
+            LONG_B,
+            "/long/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            "/long/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         ];
         let mut reference = matchit::Router::new();
         let mut routes = Vec::new();
@@ -326,7 +370,7 @@ mod tests {
             });
         }
         let router = Router::new(routes).unwrap_or_else(|_| panic!("valid routes"));
-        let mut exact: Vec<&str> = router.exact.keys().map(|path| &**path).collect();
+        let mut exact: Vec<&str> = router.exact.paths().collect();
         exact.sort_unstable();
         let static_paths = [
             "/",
@@ -334,6 +378,8 @@ mod tests {
             "/a/{x}",
             "/b/{{}}",
             "/files/readme",
+            LONG_A,
+            LONG_B,
             "/plaintext",
             "/trailing/",
             "/users/new",
