@@ -2,15 +2,17 @@
 //! component without registering a constructor.
 
 use std::net::SocketAddr;
+use std::ops::Range;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, Uri, Version};
 use http_body_util::BodyExt;
 use http_body_util::combinators::BoxBody;
 
 use crate::error::{BoxError, InvalidPathParameter};
 use crate::pipeline::{BodyWait, Watched};
+use crate::router::PathParams;
 
 /// The request line and headers: everything but the body.
 #[derive(Debug, Clone)]
@@ -226,47 +228,58 @@ impl std::fmt::Debug for RequestBody {
 /// For `#[get("/users/{id}")]` and a request to `/users/a%20b`, `get("id")` is `Some("a b")`.
 #[derive(Debug, Clone, Default)]
 pub struct RawPathParams {
-    params: Vec<(Arc<str>, String)>,
+    /// Each parameter's name and where its value is in `values`.
+    params: Vec<(Arc<str>, Range<usize>)>,
+    /// The values, one after the other: one allocation for them all, not one each.
+    values: String,
 }
 
 impl RawPathParams {
     /// Percent-decodes the parameters the router extracted. `names` are the route's parameter
     /// names, shared so that a request does not allocate them again.
     pub(crate) fn decode(
-        params: matchit::Params<'_, '_>,
+        params: PathParams<'_, '_>,
         names: &[Arc<str>],
     ) -> Result<Self, InvalidPathParameter> {
-        let params = params
-            .iter()
-            .map(|(name, value)| {
-                // A value with no `%` is its own decoding, and already UTF-8: checked once
-                // rather than decoded byte by byte and checked again.
-                let decoded = match value.contains('%') {
-                    false => value.to_owned(),
-                    true => percent_encoding::percent_decode_str(value)
-                        .decode_utf8()
-                        .map_err(|source| InvalidPathParameter::new(name, source))?
-                        .into_owned(),
-                };
-                let known = names.iter().find(|known| &***known == name);
-                let key = known.cloned().unwrap_or_else(|| Arc::from(name));
-                Ok((key, decoded))
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Self { params })
+        if params.is_empty() {
+            return Ok(Self::default());
+        }
+        // Decoding never lengthens a value: the values fit without growing the buffer.
+        let mut decoded = Self {
+            params: Vec::with_capacity(params.len()),
+            values: String::with_capacity(params.values_len_bound()),
+        };
+        for (name, value) in params.iter() {
+            let start = decoded.values.len();
+            // A value with no `%` is its own decoding, and already UTF-8: checked once
+            // rather than decoded byte by byte and checked again.
+            if value.contains('%') {
+                let value = percent_encoding::percent_decode_str(value)
+                    .decode_utf8()
+                    .map_err(|source| InvalidPathParameter::new(name, source))?;
+                decoded.values.push_str(&value);
+            } else {
+                decoded.values.push_str(value);
+            }
+            let known = names.iter().find(|known| &***known == name);
+            let key = known.cloned().unwrap_or_else(|| Arc::from(name));
+            decoded.params.push((key, start..decoded.values.len()));
+        }
+        Ok(decoded)
     }
 
     /// The decoded value of the parameter `name`, if the route has one by that name.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(key, _)| &**key == name)
-            .map(|(_, value)| value.as_str())
+        let (_, range) = self.params.iter().find(|(key, _)| **key == *name)?;
+        Some(&self.values[range.clone()])
     }
 
     /// Every parameter, in the order of the path template.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.params.iter().map(|(k, v)| (&**k, v.as_str()))
+        let values = &self.values;
+        self.params
+            .iter()
+            .map(move |(key, range)| (&**key, &values[range.clone()]))
     }
 }
 
@@ -333,10 +346,23 @@ impl RequestId {
 
     /// Takes the incoming id if it is printable ASCII of 1 to 128 bytes, or generates one.
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        match headers.get(Self::HEADER_NAME) {
+        match Self::incoming(headers) {
             Some(value) if Self::is_well_formed(value.as_bytes()) => Self(value.clone()),
             _ => Self::generate(),
         }
+    }
+
+    /// The first value of the header, as `headers.get` finds it. A request carries few
+    /// headers, mostly standard ones, and comparing each name costs less than hashing this
+    /// one byte by byte for the map's lookup; a request with many headers is looked up.
+    fn incoming(headers: &HeaderMap) -> Option<&HeaderValue> {
+        /// How many header lines are compared at most, rather than the name hashed.
+        const SCANNED: usize = 8;
+        if headers.len() > SCANNED {
+            return headers.get(Self::HEADER_NAME);
+        }
+        let mut lines = headers.iter();
+        lines.find_map(|(name, value)| (*name == Self::HEADER_NAME).then_some(value))
     }
 
     fn is_well_formed(id: &[u8]) -> bool {
@@ -345,11 +371,20 @@ impl RequestId {
 
     /// A process-wide random prefix and a counter: unique, and cheap to make.
     fn generate() -> Self {
+        use std::cell::RefCell;
         use std::sync::OnceLock;
         use std::sync::atomic::{AtomicU64, Ordering};
+        /// How many ids share one allocation.
+        const PER_BUFFER: usize = 64;
         /// The prefix, written in hexadecimal once.
         static PREFIX: OnceLock<[u8; 16]> = OnceLock::new();
         static COUNTER: AtomicU64 = AtomicU64::new(0);
+        thread_local! {
+            /// Where this thread writes the ids it generates: each id is split off it and
+            /// shares its allocation, made once for `PER_BUFFER` ids, instead of having one
+            /// of its own. The response's copy of the header is a count, not a copy.
+            static BUFFER: RefCell<BytesMut> = RefCell::new(BytesMut::new());
+        }
         let prefix = PREFIX.get_or_init(|| {
             use std::hash::{BuildHasher, RandomState};
             let mut prefix = [0; 16];
@@ -365,25 +400,39 @@ impl RequestId {
         let mut id = [b'-'; 33];
         id[..16].copy_from_slice(prefix);
         hex(count, &mut id[17..]);
-        // Owned behind a reference count from the start, so that the response's copy of the
-        // header is a count, not a second allocation (a `Vec`'s bytes allocate again when
-        // first cloned).
+        let id = BUFFER.with_borrow_mut(|buffer| {
+            if buffer.capacity() < id.len() {
+                *buffer = BytesMut::with_capacity(id.len() * PER_BUFFER);
+            }
+            buffer.extend_from_slice(&id);
+            buffer.split().freeze()
+        });
         Self(
-            HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(id))
+            HeaderValue::from_maybe_shared(id)
                 .expect("hexadecimal digits and `-` are a valid header value"),
         )
     }
 }
 
 /// Writes `value` in lowercase hexadecimal, zero-padded, into the 16 bytes of `out`: two
-/// digits per byte of the value.
+/// digits per byte of the value, looked up together.
 pub(crate) fn hex(value: u64, out: &mut [u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for (digits, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
-        digits[0] = DIGITS[usize::from(byte >> 4)];
-        digits[1] = DIGITS[usize::from(byte & 0xf)];
+        digits.copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
 }
+
+/// The two lowercase hexadecimal digits of each byte.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut pairs = [[0; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        pairs[byte] = [DIGITS[byte >> 4], DIGITS[byte & 0xf]];
+        byte += 1;
+    }
+    pairs
+};
 
 #[cfg(test)]
 mod tests {
@@ -407,6 +456,67 @@ mod tests {
         assert_eq!(a.as_str()[..17], b.as_str()[..17]);
         let count = |id: &RequestId| u64::from_str_radix(&id.as_str()[17..], 16).unwrap();
         assert!(count(&b) > count(&a));
+    }
+
+    #[test]
+    fn the_incoming_id_is_the_first_value_however_many_headers_come() {
+        for others in [0, 1, 7, 8, 9, 30] {
+            let mut headers = HeaderMap::new();
+            for index in 0..others {
+                let name = HeaderName::from_bytes(format!("x-other-{index}").as_bytes()).unwrap();
+                headers.insert(name, HeaderValue::from_static("other"));
+            }
+            headers.insert(http::header::HOST, HeaderValue::from_static("a"));
+            headers.append(RequestId::HEADER, HeaderValue::from_static("first"));
+            headers.append(RequestId::HEADER, HeaderValue::from_static("second"));
+            assert_eq!(
+                RequestId::from_headers(&headers).as_str(),
+                "first",
+                "{others}"
+            );
+            headers.remove(RequestId::HEADER);
+            assert_eq!(RequestId::from_headers(&headers).as_str().len(), 33);
+        }
+    }
+
+    #[test]
+    fn generated_ids_stay_intact_across_shared_buffers() {
+        let ids: Vec<RequestId> = (0..300).map(|_| RequestId::generate()).collect();
+        let count = |id: &RequestId| u64::from_str_radix(&id.as_str()[17..], 16).unwrap();
+        for pair in ids.windows(2) {
+            let (a, b) = (pair[0].as_str(), pair[1].as_str());
+            assert_eq!((a.len(), &a[..17]), (33, &b[..17]), "{a} {b}");
+            assert!(count(&pair[1]) > count(&pair[0]), "{a} {b}");
+        }
+        assert_eq!(ids[0].header_value(), ids[0].as_str());
+    }
+
+    /// The parameters `path` binds to `template`, decoded.
+    fn decoded(template: &str, path: &str) -> Result<RawPathParams, InvalidPathParameter> {
+        use crate::router::{Match, PathRoutes, Router, param_names};
+        let routes = vec![PathRoutes {
+            path: template.to_owned(),
+            methods: vec![(Method::GET, 0)],
+            any: None,
+        }];
+        let router = Router::new(routes).unwrap_or_else(|_| panic!("{template} is valid"));
+        let Match::Found { params, .. } = router.find(&Method::GET, path) else {
+            panic!("{path} matches {template}");
+        };
+        RawPathParams::decode(params, &param_names(template))
+    }
+
+    #[test]
+    fn path_parameters_are_decoded_in_order_into_one_buffer() {
+        let params = decoded("/u/{id}/f/{name}/{rest}", "/u/a%20b/f/%C3%A9t%C3%A9/x").unwrap();
+        let all: Vec<_> = params.iter().collect();
+        assert_eq!(all, [("id", "a b"), ("name", "été"), ("rest", "x")]);
+        assert_eq!(params.get("name"), Some("été"));
+        assert_eq!(params.get("rest"), Some("x"));
+        assert_eq!(params.get("nope"), None);
+        assert!(decoded("/u/{id}", "/u/%FF").is_err());
+        let none = decoded("/plain", "/plain").unwrap();
+        assert_eq!(none.iter().count(), 0);
     }
 
     #[test]

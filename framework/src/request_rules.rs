@@ -66,30 +66,28 @@ fn check_host(
 
 /// Whether `host` is `uri-host [ ":" port ]` (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP literal
 /// in brackets, or a registered name or IPv4 address, then an optional port. Checked byte by
-/// byte against a table, without parsing into an allocated `Authority`: this runs on every
-/// request.
+/// byte against a table, without parsing into an allocated `Authority`, and in one pass: a
+/// name ends at its first byte outside the table, which must then be the port's `:` (or the
+/// literal's `]`). This runs on every request.
 fn is_valid_host(host: &[u8]) -> bool {
-    let (name_ok, port) = match host.strip_prefix(b"[") {
-        Some(rest) => match rest.iter().position(|&b| b == b']') {
-            Some(end) => {
-                let literal = &rest[..end];
-                let ok = !literal.is_empty() && literal.iter().all(|&b| IP_LITERAL[usize::from(b)]);
-                (ok, &rest[end + 1..])
-            }
-            None => return false,
+    let port = match host.strip_prefix(b"[") {
+        Some(rest) => match split_off_valid(rest, &IP_LITERAL) {
+            (literal, [b']', port @ ..]) if !literal.is_empty() => port,
+            _ => return false,
         },
-        None => {
-            let end = host.iter().position(|&b| b == b':').unwrap_or(host.len());
-            let name = &host[..end];
-            (name.iter().all(|&b| REG_NAME[usize::from(b)]), &host[end..])
-        }
+        None => split_off_valid(host, &REG_NAME).1,
     };
-    let port_ok = match port.split_first() {
+    match port.split_first() {
         None => true,
         Some((b':', digits)) => digits.iter().all(u8::is_ascii_digit),
         Some(_) => false,
-    };
-    name_ok && port_ok
+    }
+}
+
+/// `bytes` split before the first byte that is not in `valid`.
+fn split_off_valid<'b>(bytes: &'b [u8], valid: &[bool; 256]) -> (&'b [u8], &'b [u8]) {
+    let end = bytes.iter().position(|&b| !valid[usize::from(b)]);
+    bytes.split_at(end.unwrap_or(bytes.len()))
 }
 
 /// The bytes of a registered name or an IPv4 address: `unreserved`, `pct-encoded` and
@@ -177,6 +175,10 @@ mod tests {
         assert!(check11("/", &[("host", "127.0.0.1:0")]).is_none());
         assert!(check11("/", &[("host", "xn--bcher-kva.example")]).is_none());
         assert!(check11("/", &[("host", "")]).is_none());
+        assert!(check11("/", &[("host", "a:")]).is_none());
+        assert!(check11("/", &[("host", "[::1]")]).is_none());
+        assert!(check11("/", &[("host", "[v1.x]:")]).is_none());
+        assert!(check11("/", &[("host", "a%2e~b!$&'()*+,;=-_.c")]).is_none());
         assert!(check11("http://Example.com/x", &[("host", "example.COM")]).is_none());
         assert!(check11("http://u@example.com/x", &[("host", "example.com")]).is_none());
         let te = [("host", "a"), ("transfer-encoding", "gzip, chunked")];
@@ -207,6 +209,12 @@ mod tests {
             ("/", &[("host", "[::1")], InvalidHost),
             ("/", &[("host", "[]")], InvalidHost),
             ("/", &[("host", "a:1:2")], InvalidHost),
+            ("/", &[("host", "[::1]x")], InvalidHost),
+            ("/", &[("host", "[::1]:8x")], InvalidHost),
+            ("/", &[("host", "[::1]]")], InvalidHost),
+            ("/", &[("host", "[:/:1]")], InvalidHost),
+            ("/", &[("host", "a]")], InvalidHost),
+            ("/", &[("host", "a[b")], InvalidHost),
             ("http://a/x", &[("host", "b")], HostMismatch),
             ("http://a:81/x", &[("host", "a")], HostMismatch),
             ("http://a/x", &[], MissingHost),
