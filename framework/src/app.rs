@@ -7,7 +7,7 @@ use tracing::Instrument;
 
 use crate::blueprint::BuildWarning;
 use crate::di::RequestValues;
-use crate::pipeline::{InFlight, Runtime};
+use crate::pipeline::{InFlight, Runtime, pin_in_place};
 use crate::request::{
     AllowedMethods, ConnectionInfo, RawPathParams, RequestBody, RequestHead, RequestId,
 };
@@ -88,12 +88,10 @@ impl App {
     /// all inside the request's root span. Never fails: errors become responses.
     ///
     /// The request is routed, its root span opened, its scope built and the pipeline's future
-    /// made when this is called; the future returned holds the request in flight, behind an
-    /// `Arc`, and the pipeline's state, boxed: a server moves the future it is given several
+    /// made when this is called; the future returned is the pipeline's, boxed (it holds the
+    /// request in flight, behind an `Arc`): a server moves the future it is given several
     /// times (hyper does, from the service call to its dispatcher), and each move of the
-    /// unboxed state, near a kilobyte, cost more than the allocation. Boxed here rather than
-    /// with what runs after it, the pipeline's future is made in place, not copied into the
-    /// state of the future around it when that is first polled.
+    /// unboxed state, near a kilobyte, cost more than the allocation.
     pub fn handle(
         &self,
         request: http::Request<RequestBody>,
@@ -141,10 +139,7 @@ impl App {
         let runtime = Arc::clone(&inner.runtime);
         let request = InFlight::new(runtime, route, values, body, bad_path);
         let span = request.scope().span().span().clone();
-        // Made in its box rather than made, then copied there: the box exists first, so the
-        // compiler can build the future (near a kilobyte) in place.
-        let pipeline = Box::write(Box::new_uninit(), request.run(is_head));
-        Box::into_pin(pipeline).instrument(span)
+        pin_in_place(|| request.run(is_head)).instrument(span)
     }
 
     /// Logs each build warning at WARN.

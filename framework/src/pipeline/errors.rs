@@ -59,7 +59,7 @@ impl<'a> ErrorPath<'a> {
         error: ErasedError,
         site: &'s ErrorSite,
     ) -> BoxFuture<'s, Response> {
-        Box::pin(async move {
+        super::pin_in_place(|| async move {
             let (handled, mut error) = self.handle(error, site).await;
             if let Ok(response) = &handled {
                 site.check_declared(response.status());
