@@ -147,8 +147,8 @@ fn unescape(template: &str) -> String {
 
 /// The paths that match a template without parameters, and that template's entry: looked up
 /// before matchit, as comparing a path with the few of the same length costs less than
-/// walking matchit's tree, and a path of a length none has, as most with parameters, costs
-/// nothing. The router adds only the paths for which matchit answers the same entry with no
+/// walking matchit's tree, and a path of a length none has, as most with parameters, costs a
+/// bounds check. The router adds only the paths for which matchit answers the same entry with no
 /// parameters (checked when it is built), so that matchit's precedence is kept as it is.
 #[derive(Default)]
 struct ExactPaths {
