@@ -419,13 +419,16 @@ impl RequestId {
         let mut id = [b'-'; 33];
         id[..16].copy_from_slice(prefix);
         hex(count, &mut id[17..]);
-        let id = BUFFER.with_borrow_mut(|buffer| {
+        let shared = BUFFER.try_with(|buffer| {
+            let mut buffer = buffer.borrow_mut();
             if buffer.capacity() < id.len() {
                 *buffer = BytesMut::with_capacity(id.len() * PER_BUFFER);
             }
             buffer.extend_from_slice(&id);
             buffer.split().freeze()
         });
+        // A thread whose locals are being destroyed (it is exiting) has no buffer left.
+        let id = shared.unwrap_or_else(|_| Bytes::copy_from_slice(&id));
         Self(
             HeaderValue::from_maybe_shared(id)
                 .expect("hexadecimal digits and `-` are a valid header value"),
@@ -508,6 +511,31 @@ mod tests {
             assert!(count(&pair[1]) > count(&pair[0]), "{a} {b}");
         }
         assert_eq!(ids[0].header_value(), ids[0].as_str());
+    }
+
+    #[test]
+    fn an_exiting_thread_still_generates_ids() {
+        /// Generates an id when the thread's locals are destroyed.
+        struct AtExit(std::sync::mpsc::Sender<String>);
+        impl Drop for AtExit {
+            fn drop(&mut self) {
+                let _ = self.0.send(RequestId::generate().as_str().to_owned());
+            }
+        }
+        thread_local! {
+            static AT_EXIT: std::cell::RefCell<Option<AtExit>> = const { std::cell::RefCell::new(None) };
+        }
+        let (sender, ids) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            // Registered before the id buffer, so destroyed after it (in reverse order, as
+            // glibc runs thread-local destructors): the id is made without the buffer.
+            AT_EXIT.with_borrow_mut(|slot| *slot = Some(AtExit(sender)));
+            let _ = RequestId::generate();
+        })
+        .join()
+        .expect("the thread exits cleanly");
+        let id = ids.recv().expect("an id was generated at exit");
+        assert_eq!(id.len(), 33, "{id}");
     }
 
     /// The parameters `path` binds to `template`, decoded.
