@@ -60,7 +60,8 @@ pub struct Problem {
     detail: Option<String>,
     instance: Option<String>,
     errors: Vec<FieldError>,
-    extensions: Map<String, Value>,
+    /// `None` until the first: an empty map still costs ~50 instructions to drop.
+    extensions: Option<Map<String, Value>>,
     headers: HeaderMap,
     /// An extension that did not serialise: the response is then a 500.
     invalid: Option<serde_json::Error>,
@@ -88,7 +89,7 @@ impl Problem {
             detail: None,
             instance: None,
             errors: Vec::new(),
-            extensions: Map::new(),
+            extensions: None,
             headers: HeaderMap::new(),
             invalid: None,
             text: None,
@@ -141,7 +142,7 @@ impl Problem {
         }
         match serde_json::to_value(value) {
             Ok(value) => {
-                self.extensions.insert(name, value);
+                self.extensions.get_or_insert_default().insert(name, value);
             }
             Err(error) => {
                 self.invalid.get_or_insert(error);
@@ -184,7 +185,7 @@ impl Problem {
             Some(text) => (self.status, text).into_response(),
             None => self.status.into_response(),
         };
-        response.headers_mut().extend(self.headers);
+        add_headers(&mut response, self.headers);
         response
     }
 }
@@ -203,7 +204,7 @@ struct Members<'a> {
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     errors: &'a [FieldError],
     #[serde(flatten)]
-    extensions: &'a Map<String, Value>,
+    extensions: Option<&'a Map<String, Value>>,
 }
 
 impl IntoResponse for Problem {
@@ -222,7 +223,7 @@ impl IntoResponse for Problem {
             detail: self.detail.as_deref(),
             instance: self.instance.as_deref(),
             errors: &self.errors,
-            extensions: &self.extensions,
+            extensions: self.extensions.as_ref(),
         };
         let body = match serde_json::to_vec(&members) {
             Ok(body) => body,
@@ -230,8 +231,16 @@ impl IntoResponse for Problem {
         };
         let mut response = with_content_type(Body::from_bytes(body), PROBLEM_JSON);
         *response.status_mut() = self.status;
-        response.headers_mut().extend(self.headers);
+        add_headers(&mut response, self.headers);
         response
+    }
+}
+
+/// Adds a problem's headers to its response. Most problems have none, and extending by an
+/// empty map still costs ~130 instructions: on every 404, for one.
+fn add_headers(response: &mut Response, headers: HeaderMap) {
+    if !headers.is_empty() {
+        response.headers_mut().extend(headers);
     }
 }
 
