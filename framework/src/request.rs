@@ -456,6 +456,26 @@ static HEX_PAIRS: [[u8; 2]; 256] = {
     pairs
 };
 
+/// The parameters `path` binds to `template`, routed and decoded as a request's are: for the
+/// tests of the parameters and of their extractors.
+#[cfg(test)]
+pub(crate) fn decode_path(
+    template: &str,
+    path: &str,
+) -> Result<RawPathParams, InvalidPathParameter> {
+    use crate::router::{Match, PathRoutes, Router, param_names};
+    let routes = vec![PathRoutes {
+        path: template.to_owned(),
+        methods: vec![(Method::GET, 0)],
+        any: None,
+    }];
+    let router = Router::new(routes).unwrap_or_else(|_| panic!("{template} is a valid route"));
+    let Match::Found { params, .. } = router.find(&Method::GET, path) else {
+        panic!("{path} matches {template}");
+    };
+    RawPathParams::decode(params, &param_names(template))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,24 +558,10 @@ mod tests {
         assert_eq!(id.len(), 33, "{id}");
     }
 
-    /// The parameters `path` binds to `template`, decoded.
-    fn decoded(template: &str, path: &str) -> Result<RawPathParams, InvalidPathParameter> {
-        use crate::router::{Match, PathRoutes, Router, param_names};
-        let routes = vec![PathRoutes {
-            path: template.to_owned(),
-            methods: vec![(Method::GET, 0)],
-            any: None,
-        }];
-        let router = Router::new(routes).unwrap_or_else(|_| panic!("{template} is valid"));
-        let Match::Found { params, .. } = router.find(&Method::GET, path) else {
-            panic!("{path} matches {template}");
-        };
-        RawPathParams::decode(params, &param_names(template))
-    }
 
     #[test]
     fn path_parameters_are_decoded_in_order_into_one_buffer() {
-        let params = decoded("/u/{id}/f/{name}/{rest}", "/u/a%20b/f/%C3%A9t%C3%A9/x").unwrap();
+        let params = decode_path("/u/{id}/f/{name}/{rest}", "/u/a%20b/f/%C3%A9t%C3%A9/x").unwrap();
         let all: Vec<_> = params.iter().collect();
         assert_eq!(all, [("id", "a b"), ("name", "été"), ("rest", "x")]);
         assert_eq!(params.get("name"), Some("été"));
@@ -565,8 +571,8 @@ mod tests {
             format!("{params:?}"),
             r#"RawPathParams { params: [("id", "a b"), ("name", "été"), ("rest", "x")] }"#
         );
-        assert!(decoded("/u/{id}", "/u/%FF").is_err());
-        let none = decoded("/plain", "/plain").unwrap();
+        assert!(decode_path("/u/{id}", "/u/%FF").is_err());
+        let none = decode_path("/plain", "/plain").unwrap();
         assert_eq!(none.iter().count(), 0);
     }
 

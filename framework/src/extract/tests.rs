@@ -33,17 +33,7 @@ fn head(uri: &str, headers: &[(&str, &str)]) -> RequestHead {
 
 /// The parameters of `path` matched against `template`.
 fn params(template: &str, path: &str) -> RawPathParams {
-    use crate::router::{Match, PathRoutes, Router, param_names};
-    let routes = vec![PathRoutes {
-        path: template.to_owned(),
-        methods: vec![(Method::GET, 0)],
-        any: None,
-    }];
-    let router = Router::new(routes).unwrap_or_else(|_| panic!("{template} is a valid route"));
-    let Match::Found { params, .. } = router.find(&Method::GET, path) else {
-        panic!("{path} matches {template}");
-    };
-    RawPathParams::decode(params, &param_names(template)).unwrap()
+    crate::request::decode_path(template, path).unwrap()
 }
 
 /// The default response's status and body, checking its content type on the way.
