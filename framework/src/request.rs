@@ -558,7 +558,6 @@ mod tests {
         assert_eq!(id.len(), 33, "{id}");
     }
 
-
     #[test]
     fn path_parameters_are_decoded_in_order_into_one_buffer() {
         let params = decode_path("/u/{id}/f/{name}/{rest}", "/u/a%20b/f/%C3%A9t%C3%A9/x").unwrap();
