@@ -149,7 +149,8 @@ impl InFlight {
     }
 
     /// Records how the request ended on the root span, lets a streamed body (or a WebSocket
-    /// session) report its errors in the request's name, and echoes the request id.
+    /// session) report its errors in the request's name, echoes the request id, and empties
+    /// the body of a response to HEAD.
     fn finish(self: &Arc<Self>, response: &mut Response, is_head: bool) {
         self.errors().record_outcome(response);
         let reporter =
